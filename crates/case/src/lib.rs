@@ -1,1 +1,325 @@
-//! spoor-case
+//! The Spoor case file: one SQLite database per case.
+//!
+//! It holds the case, evidence items, the hash sets used, scan runs, file
+//! records, warnings, hits and an append-only audit log that is a SHA-256
+//! hash chain sealing every row (see [`audit`]); [`verify`] recomputes it.
+//! Every data table is append-only. The file is in WAL mode, every write is
+//! one transaction, and numbered migrations embedded in the binary bring a
+//! case to the current format; a case from a newer format is refused.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("case.spoor");
+//! let info = spoor_case::NewCase {
+//!     case_number: "2026-0042".into(), title: "Operation Example".into(),
+//!     agency: "Team Digitale Opsporing".into(), examiner: "A. de Vries".into(), time_zone: "UTC".into(),
+//! };
+//! let case = spoor_case::Case::create(&path, &info, "spoor 0.1.0")?;
+//! assert_eq!(case.info()?.case_number, "2026-0042");
+//! drop(case);
+//! assert!(spoor_case::verify::verify(&path)?.is_intact());
+//! # Ok(()) }
+//! ```
+
+pub mod audit;
+mod error;
+pub mod records;
+pub mod utc;
+pub mod verify;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+pub use error::{Error, Result};
+pub use records::*;
+
+/// `PRAGMA application_id` of a Spoor case ("SPOR").
+pub const APPLICATION_ID: i32 = 0x5350_4F52;
+
+/// The migrations, numbered from 1, embedded in the binary. The case format
+/// version is the highest one applied.
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "initial", include_str!("migrations/0001_initial.sql"))];
+
+/// The newest case format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What the examiner gives when creating a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub case_number: String,
+    pub title: String,
+    pub agency: String,
+    pub examiner: String,
+    /// IANA name of the examiner's time zone, for display; the case stores
+    /// UTC throughout.
+    pub time_zone: String,
+}
+
+/// The case as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseInfo {
+    pub case_number: String,
+    pub title: String,
+    pub agency: String,
+    pub examiner: String,
+    pub time_zone: String,
+    pub created_utc: String,
+    pub format_version: u32,
+}
+
+/// An open case file.
+#[derive(Debug)]
+pub struct Case {
+    conn: Connection,
+    path: PathBuf,
+    /// Held while this process may write: an exclusive `flock` on the case
+    /// file, so a second writer is refused instead of interleaving.
+    lock: Option<File>,
+    actor: String,
+}
+
+impl Case {
+    /// Creates a new case file. Refuses to overwrite anything.
+    pub fn create(path: &Path, info: &NewCase, tool_version: &str) -> Result<Case> {
+        if path.exists() {
+            return Err(Error::AlreadyExists { path: path.to_path_buf() });
+        }
+        for (field, value) in [("case number", &info.case_number), ("examiner", &info.examiner)] {
+            if value.trim().is_empty() {
+                return Err(Error::Invalid(format!("the {field} must not be empty")));
+            }
+        }
+        // Create under a temporary name and rename into place, so a failed
+        // creation (a full disk, say) never leaves a half-made case behind.
+        let tmp = tmp_sibling(path);
+        let made = (|| -> Result<()> {
+            let conn = Connection::open(&tmp).map_err(|e| map_full(&tmp, e))?;
+            configure(&conn, &tmp)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            let mut case = Case { conn, path: tmp.clone(), lock: None, actor: info.examiner.clone() };
+            case.migrate(tool_version)?;
+            case.write("case.create", serde_json::json!({ "case_number": info.case_number }), |tx| {
+                tx.execute(
+                    "INSERT INTO case_info (id, case_number, title, agency, examiner, time_zone, created_utc) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![info.case_number, info.title, info.agency, info.examiner, info.time_zone, utc::now()],
+                )?;
+                Ok(())
+            })?;
+            case.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
+            drop(case);
+            Ok(())
+        })();
+        if let Err(e) = made {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+            }
+            return Err(e);
+        }
+        std::fs::rename(&tmp, path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Case::open(path)
+    }
+
+    /// Opens a case for reading and writing, taking the exclusive writer
+    /// lock ([`Error::Busy`] when another process holds it). Brings an older format up to
+    /// date (in one transaction, recorded in the audit log).
+    pub fn open(path: &Path) -> Result<Case> {
+        let conn = open_conn(path, false)?;
+        configure(&conn, path)?;
+        let mut case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new() };
+        case.lock()?;
+        case.actor = case.info()?.examiner;
+        if case.format_version()? < FORMAT_VERSION {
+            case.migrate(&format!("spoor {}", env!("CARGO_PKG_VERSION")))?;
+        }
+        Ok(case)
+    }
+
+    /// Opens a case for reading only (verify, listings, reports).
+    pub fn open_read_only(path: &Path) -> Result<Case> {
+        let conn = open_conn(path, true)?;
+        let case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new() };
+        let found = case.format_version()?;
+        if found < FORMAT_VERSION {
+            return Err(Error::Invalid(format!(
+                "{}: case format {found} is older than this build's {FORMAT_VERSION}; open it once for writing to upgrade it",
+                path.display()
+            )));
+        }
+        Ok(case)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The person recorded as the actor of audit entries (the case's
+    /// examiner unless set otherwise).
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    /// Takes the exclusive writer lock, or fails with [`Error::Busy`].
+    fn lock(&mut self) -> Result<()> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        let file = File::open(&self.path).map_err(|source| Error::Io { path: self.path.clone(), source })?;
+        match file.try_lock() {
+            Ok(()) => {
+                self.lock = Some(file);
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy { path: self.path.clone() }),
+            Err(std::fs::TryLockError::Error(source)) => Err(Error::Io { path: self.path.clone(), source }),
+        }
+    }
+
+    /// The case format version recorded in the file.
+    pub fn format_version(&self) -> Result<u32> {
+        let v: Option<u32> = self.conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))?;
+        Ok(v.unwrap_or(0))
+    }
+
+    fn migrate(&mut self, tool_version: &str) -> Result<()> {
+        let current = match self.conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get::<_, Option<u32>>(0)) {
+            Ok(v) => v.unwrap_or(0),
+            Err(_) => 0,
+        };
+        for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+            self.write("case.migrate", serde_json::json!({ "version": version, "name": name }), |tx| {
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_utc, tool_version) VALUES (?1, ?2, ?3, ?4)",
+                    params![version, name, utc::now(), tool_version],
+                )?;
+                Ok(())
+            })?;
+            self.conn.pragma_update(None, "user_version", version)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction and seals what it wrote with one audit
+    /// entry. Nothing is written when `f` or the sealing fails.
+    pub(crate) fn write<T>(
+        &mut self,
+        action: &str,
+        details: serde_json::Value,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        let actor = self.actor.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| map_full(&path, e))?;
+        let out = f(&tx).map_err(|e| map_full_err(&path, e))?;
+        audit::append(&tx, &actor, action, &details).map_err(|e| map_full_err(&path, e))?;
+        tx.commit().map_err(|e| map_full(&path, e))?;
+        Ok(out)
+    }
+
+    /// The case as stored.
+    pub fn info(&self) -> Result<CaseInfo> {
+        let format_version = self.format_version()?;
+        self.conn
+            .query_row(
+                "SELECT case_number, title, agency, examiner, time_zone, created_utc FROM case_info WHERE id = 1",
+                [],
+                |r| {
+                    Ok(CaseInfo {
+                        case_number: r.get(0)?,
+                        title: r.get(1)?,
+                        agency: r.get(2)?,
+                        examiner: r.get(3)?,
+                        time_zone: r.get(4)?,
+                        created_utc: r.get(5)?,
+                        format_version,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotACase { path: self.path.clone(), reason: "it holds no case record".into() })
+    }
+
+    /// The audit log, in order.
+    pub fn audit_log(&self) -> Result<Vec<audit::AuditEntry>> {
+        audit::entries(&self.conn)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Drop for Case {
+    fn drop(&mut self) {
+        // Fold the WAL back into the main file when this was the writer, so
+        // the case is one self-contained file when it is copied or sealed.
+        if self.lock.is_some() {
+            let _ = self.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+        }
+    }
+}
+
+fn tmp_sibling(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".creating-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
+    if !path.exists() {
+        return Err(Error::NotFound { path: path.to_path_buf() });
+    }
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let not_a_case = |reason: String| Error::NotACase { path: path.to_path_buf(), reason };
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_case(e.to_string()))?;
+    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| not_a_case(e.to_string()))?;
+    if app_id != APPLICATION_ID {
+        return Err(not_a_case("it is not a Spoor case database".into()));
+    }
+    let user_version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let recorded: u32 = conn
+        .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get::<_, Option<u32>>(0))
+        .map_err(|e| not_a_case(e.to_string()))?
+        .unwrap_or(0);
+    let found = user_version.max(recorded);
+    if found > FORMAT_VERSION {
+        return Err(Error::NewerFormat { path: path.to_path_buf(), found, supported: FORMAT_VERSION });
+    }
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| map_full(path, e))?;
+    // FULL: a committed batch survives a power cut, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+fn is_full(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull)
+        || matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE)
+}
+
+fn map_full(path: &Path, e: rusqlite::Error) -> Error {
+    if is_full(&e) { Error::DiskFull { path: path.to_path_buf() } } else { Error::Sqlite(e) }
+}
+
+fn map_full_err(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Sqlite(inner) => map_full(path, inner),
+        other => other,
+    }
+}
