@@ -1,0 +1,110 @@
+//! The one error type that crosses the IPC boundary.
+//!
+//! Engine crates keep their own `thiserror` enums; commands convert them into
+//! an [`AppError`] whose [`ErrorCode`] is part of the front-end contract.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What went wrong, as a stable machine-readable code.
+///
+/// Serialised as `snake_case` strings (`"internal"`, `"not_found"`...). The UI
+/// switches on these values, so a variant, once released, is never renamed:
+/// add new variants instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A bug or an unexpected state in Spoor itself.
+    Internal,
+    /// The request from the UI was malformed or out of range.
+    InvalidArgument,
+    /// A file, case or hash set the request named does not exist.
+    NotFound,
+    /// The operating system refused access.
+    PermissionDenied,
+    /// Reading or writing failed for another I/O reason.
+    Io,
+}
+
+/// The error every command returns: `{ "code": "...", "message": "..." }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppError {
+    /// Stable code the UI switches on.
+    pub code: ErrorCode,
+    /// Human-readable detail for display and logs; never parsed.
+    pub message: String,
+}
+
+impl AppError {
+    /// Creates an error with the given code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        let code = match err.kind() {
+            std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+            std::io::ErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
+            _ => ErrorCode::Io,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
+/// Result type of every Tauri command.
+pub type Result<T> = std::result::Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let err = AppError::new(ErrorCode::InvalidArgument, "bad page size");
+        let json = serde_json::to_value(&err).expect("serialise");
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "invalid_argument", "message": "bad page size" })
+        );
+    }
+
+    #[test]
+    fn codes_are_stable_snake_case_strings() {
+        let cases = [
+            (ErrorCode::Internal, "internal"),
+            (ErrorCode::InvalidArgument, "invalid_argument"),
+            (ErrorCode::NotFound, "not_found"),
+            (ErrorCode::PermissionDenied, "permission_denied"),
+            (ErrorCode::Io, "io"),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(
+                serde_json::to_value(code).expect("serialise"),
+                serde_json::Value::from(expected)
+            );
+        }
+    }
+
+    #[test]
+    fn io_errors_map_to_codes() {
+        let err = AppError::from(std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert_eq!(err.code, ErrorCode::NotFound);
+        let err = AppError::from(std::io::Error::other("disk on fire"));
+        assert_eq!(err.code, ErrorCode::Io);
+    }
+}
