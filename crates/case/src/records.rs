@@ -125,6 +125,8 @@ pub struct NewFile {
     pub sha1: Option<String>,
     pub sha256: Option<String>,
     pub known_good: bool,
+    /// Case row id of the known-good set that listed the file.
+    pub known_good_set: Option<i64>,
     /// `hashed`, `not_read` (not a regular file) or `error`.
     pub status: String,
     pub noatime: bool,
@@ -380,8 +382,8 @@ impl Case {
             let now = utc::now();
             let mut file_stmt = tx.prepare_cached(
                 "INSERT INTO files (run_id, evidence_ref, path, path_display, kind, size, mtime_utc, atime_utc, ctime_utc, btime_utc,
-                    inode, device, mode, link_target, file_type, type_class, ext_mismatch, md5, sha1, sha256, known_good, status, noatime)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                    inode, device, mode, link_target, file_type, type_class, ext_mismatch, md5, sha1, sha256, known_good, known_good_set, status, noatime)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?;
             let mut hit_stmt = tx.prepare_cached(
                 "INSERT INTO hits (run_id, file_id, hashset_id, method, distance, category, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -412,6 +414,7 @@ impl Case {
                     f.sha1,
                     f.sha256,
                     f.known_good,
+                    f.known_good_set,
                     f.status,
                     f.noatime
                 ])?;
@@ -626,7 +629,8 @@ impl Case {
         };
         let mut files = c.prepare(
             "SELECT f.id, ev.evidence_id, f.path, f.kind, f.size, f.mtime_utc, f.ctime_utc, f.btime_utc, f.inode, f.mode,
-                    f.link_target, f.file_type, f.ext_mismatch, f.md5, f.sha1, f.sha256, f.known_good, f.status
+                    f.link_target, f.file_type, f.ext_mismatch, f.md5, f.sha1, f.sha256, f.known_good, f.status,
+                    (SELECT set_uid FROM hashsets WHERE id = f.known_good_set)
              FROM files f JOIN evidence ev ON ev.id = f.evidence_ref WHERE f.run_id = ?1 ORDER BY ev.evidence_id, f.path",
         )?;
         let mut hits = c.prepare(
@@ -636,7 +640,7 @@ impl Case {
         let mut rows = files.query([run_id])?;
         while let Some(row) = rows.next()? {
             h.update(b"F");
-            for i in 1..18 {
+            for i in 1..19 {
                 put(&mut h, row.get_ref(i)?);
             }
             let file_id: i64 = row.get(0)?;

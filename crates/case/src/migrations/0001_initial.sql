@@ -114,6 +114,7 @@ CREATE TABLE files (
     sha1 TEXT,
     sha256 TEXT,
     known_good INTEGER NOT NULL DEFAULT 0,
+    known_good_set INTEGER REFERENCES hashsets(id),
     status TEXT NOT NULL CHECK (status IN ('hashed', 'not_read', 'error')),
     noatime INTEGER NOT NULL DEFAULT 0,
     seal INTEGER,

@@ -1,0 +1,355 @@
+//! The stages of one run, and the writer that records them.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
+use rayon::prelude::*;
+use spoor_case::{Batch, Case, EvidenceItem, NewFile, NewHit, NewWarning, Recorded, RunHandle, utc};
+use spoor_evidence::{Entry, EntryKind, Timestamp, display_path};
+use spoor_hashset::{Matcher, SetKind};
+
+use crate::progress::{Counters, Progress, Stage};
+use crate::ScanOptions;
+
+/// One entry to process, with the evidence item it belongs to.
+struct Work {
+    evidence_row: i64,
+    /// The evidence root, canonicalised, to tell links that leave it.
+    root: PathBuf,
+    entry: Entry,
+}
+
+enum Msg {
+    File(Box<NewFile>),
+    Warning(NewWarning),
+}
+
+pub(crate) struct Pipeline<'a> {
+    pub items: &'a [EvidenceItem],
+    pub matcher: &'a Matcher,
+    pub handle: &'a RunHandle,
+    pub recorded: &'a Recorded,
+    pub opts: &'a ScanOptions,
+    pub cancel: &'a AtomicBool,
+    pub counters: &'a Counters,
+    pub progress: &'a dyn Progress,
+}
+
+impl Pipeline<'_> {
+    /// Runs the stages and records their output; returns when every result
+    /// is committed, the scan was cancelled, or writing failed.
+    pub fn run(&self, case: &mut Case) -> spoor_case::Result<()> {
+        let started = Instant::now();
+        // Case row of each loaded set, by its library id: the run's record
+        // and the matcher agree on ids whatever order either lists them in.
+        let rows_by_set: Vec<i64> = self
+            .matcher
+            .sets()
+            .iter()
+            .map(|s| {
+                self.handle
+                    .hashset_uids
+                    .iter()
+                    .position(|u| *u == s.id)
+                    .map(|i| self.handle.hashset_rows[i])
+                    .ok_or_else(|| spoor_case::Error::Internal(format!("hash set {} is not recorded for this run", s.id)))
+            })
+            .collect::<spoor_case::Result<_>>()?;
+
+        self.counters.set_stage(Stage::Walking);
+        let (work, walk_warnings) = self.walk();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.opts.jobs.unwrap_or(0))
+            .thread_name(|i| format!("spoor-digest-{i}"))
+            .build()
+            .map_err(|e| spoor_case::Error::Internal(format!("worker threads: {e}")))?;
+
+        let (tx, rx) = bounded::<Msg>(4096);
+        let (done_tx, done_rx) = bounded::<()>(1);
+        std::thread::scope(|s| {
+            let writer = s.spawn(|| self.write(case, rx));
+            let ticker = s.spawn(|| loop {
+                self.progress.update(&self.counters.snapshot_at(started));
+                match done_rx.recv_timeout(Duration::from_millis(200)) {
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    _ => break,
+                }
+            });
+            for w in walk_warnings {
+                let _ = tx.send(Msg::Warning(w));
+            }
+            self.counters.set_stage(Stage::Hashing);
+            pool.install(|| {
+                work.par_iter().for_each_with(tx.clone(), |tx, w| {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let file = catch_unwind(AssertUnwindSafe(|| self.process(w, &rows_by_set)))
+                        .unwrap_or_else(|panic| Some(self.panicked(w, panic)));
+                    if let Some(file) = file {
+                        let _ = tx.send(Msg::File(Box::new(file)));
+                    }
+                });
+            });
+            drop(tx);
+            let written = writer.join().unwrap_or_else(|_| Err(spoor_case::Error::Internal("the writer thread panicked".into())));
+            let _ = done_tx.send(());
+            let _ = ticker.join();
+            self.progress.update(&self.counters.snapshot_at(started));
+            written
+        })
+    }
+
+    /// Lists every entry of every evidence item (lstat only), leaving out
+    /// what this run already recorded.
+    fn walk(&self) -> (Vec<Work>, Vec<NewWarning>) {
+        let mut work = Vec::new();
+        let mut warnings = Vec::new();
+        for item in self.items {
+            let root_path = Path::new(OsStr::from_bytes(&item.source_path));
+            let root = std::fs::canonicalize(root_path).unwrap_or_else(|_| root_path.to_path_buf());
+            for found in spoor_evidence::walk(root_path) {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return (work, warnings);
+                }
+                match found {
+                    Ok(entry) => {
+                        if self.recorded.files.contains(&(item.row_id, entry.rel_path.clone())) {
+                            self.counters.resumed_files.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                        self.counters.files_total.fetch_add(1, Ordering::Relaxed);
+                        if entry.kind == EntryKind::File {
+                            self.counters.bytes_total.fetch_add(entry.size, Ordering::Relaxed);
+                        }
+                        work.push(Work { evidence_row: item.row_id, root: root.clone(), entry });
+                    }
+                    Err(err) => {
+                        let w = NewWarning {
+                            evidence_row: item.row_id,
+                            path_display: display_path(&err.rel_path),
+                            path: err.rel_path,
+                            stage: "walk".into(),
+                            reason: err.reason,
+                        };
+                        if !self.recorded.warnings.contains(&w) {
+                            self.counters.warnings.fetch_add(1, Ordering::Relaxed);
+                            warnings.push(w);
+                        }
+                    }
+                }
+            }
+        }
+        (work, warnings)
+    }
+
+    /// Reads, digests, sniffs and matches one entry. `None` when the scan
+    /// was cancelled during the read (the file is left for the resume).
+    fn process(&self, w: &Work, rows_by_set: &[i64]) -> Option<NewFile> {
+        let e = &w.entry;
+        let mut f = base_record(w);
+        match e.kind {
+            EntryKind::File => {
+                match spoor_digest::digest_file(&e.abs_path, Some(self.cancel)) {
+                    Err(spoor_digest::Error::Cancelled { .. }) => return None,
+                    Err(spoor_digest::Error::Io { source, .. }) => {
+                        f.status = "error".into();
+                        let reason = match source.raw_os_error() {
+                            Some(libc::ELOOP) => "replaced by a symbolic link during the scan: not followed".to_string(),
+                            _ => format!("cannot be read: {}", spoor_evidence::io_reason(&source)),
+                        };
+                        warn(&mut f, "read", reason);
+                    }
+                    Ok((d, noatime)) => {
+                        if d.size != e.size {
+                            warn(
+                                &mut f,
+                                "read",
+                                format!("changed size during the scan: {} bytes when listed, {} bytes read; the digests are of the bytes read", e.size, d.size),
+                            );
+                            f.size = d.size;
+                        }
+                        f.noatime = noatime;
+                        f.status = "hashed".into();
+                        f.md5 = Some(d.digests.md5_hex());
+                        f.sha1 = Some(d.digests.sha1_hex());
+                        f.sha256 = Some(d.digests.sha256_hex());
+                        let ft = spoor_digest::sniff(&d.head, d.size);
+                        f.ext_mismatch = spoor_digest::extension_mismatch(&ft, spoor_evidence::extension(&e.rel_path).as_deref());
+                        f.file_type = Some(ft.mime);
+                        f.type_class = Some(ft.class);
+                        self.counters.bytes_done.fetch_add(d.size, Ordering::Relaxed);
+                        self.match_exact(&mut f, &d.digests, rows_by_set);
+                    }
+                }
+            }
+            EntryKind::Symlink => {
+                if let Some(reason) = link_warning(&e.abs_path, &w.root, e.link_target.as_deref().unwrap_or_default()) {
+                    warn(&mut f, "walk", reason);
+                }
+            }
+            EntryKind::Fifo | EntryKind::Socket | EntryKind::BlockDevice | EntryKind::CharDevice => {
+                let what = match e.kind {
+                    EntryKind::Fifo => "FIFO (named pipe)",
+                    EntryKind::Socket => "socket",
+                    EntryKind::BlockDevice => "block device",
+                    _ => "character device",
+                };
+                warn(&mut f, "walk", format!("{what}: recorded, not opened or read (reading could block or change it)"));
+            }
+            EntryKind::Dir => {}
+        }
+        self.counters.files_done.fetch_add(1, Ordering::Relaxed);
+        self.counters.warnings.fetch_add(f.warnings.len() as u64, Ordering::Relaxed);
+        self.counters.hits.fetch_add(f.hits.len() as u64, Ordering::Relaxed);
+        if f.known_good {
+            self.counters.known_good.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(f)
+    }
+
+    /// Exact lookups: alert sets give hits; an ignore set marks the file
+    /// known-good, unless an alert set lists it too (then the hit stands and
+    /// the conflict is a warning: known-bad is never set aside).
+    fn match_exact(&self, f: &mut NewFile, d: &spoor_digest::Digests, rows_by_set: &[i64]) {
+        let matches = match self.matcher.lookup(&d.md5, &d.sha1, &d.sha256) {
+            Ok(m) => m,
+            Err(err) => {
+                warn(f, "match", format!("hash-set lookup failed: {err}"));
+                return;
+            }
+        };
+        let sets = self.matcher.sets();
+        let mut ignore_by: Vec<usize> = Vec::new();
+        for m in matches {
+            let set = &sets[m.set];
+            match set.kind {
+                SetKind::Ignore => ignore_by.push(m.set),
+                SetKind::Alert => f.hits.push(NewHit {
+                    hashset_row: rows_by_set[m.set],
+                    method: m.method.to_string(),
+                    distance: None,
+                    category: m.record.category.clone(),
+                    record: serde_json::to_value(&m.record).unwrap_or_default(),
+                }),
+            }
+        }
+        if let Some(&first) = ignore_by.first() {
+            if f.hits.is_empty() {
+                f.known_good = true;
+                f.known_good_set = Some(rows_by_set[first]);
+            } else {
+                let reason = format!(
+                    "listed as known-good by {:?} and as known material by {} alert set(s): kept as a hit, not set aside",
+                    sets[first].name,
+                    f.hits.len()
+                );
+                warn(f, "match", reason);
+            }
+        }
+    }
+
+    fn panicked(&self, w: &Work, panic: Box<dyn std::any::Any + Send>) -> NewFile {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let mut f = base_record(w);
+        f.status = "error".into();
+        warn(&mut f, "read", format!("internal error while processing this file (caught; the scan went on): {msg}"));
+        self.counters.files_done.fetch_add(1, Ordering::Relaxed);
+        self.counters.warnings.fetch_add(1, Ordering::Relaxed);
+        f
+    }
+
+    /// The one thread that writes the case: batches by count or time.
+    fn write(&self, case: &mut Case, rx: Receiver<Msg>) -> spoor_case::Result<()> {
+        let mut batch = Batch::default();
+        let mut last = Instant::now();
+        let mut failed: Option<spoor_case::Error> = None;
+        loop {
+            let msg = rx.recv_timeout(self.opts.batch_interval);
+            let closed = matches!(msg, Err(RecvTimeoutError::Disconnected));
+            if failed.is_none() {
+                match msg {
+                    Ok(Msg::File(f)) => batch.files.push(*f),
+                    Ok(Msg::Warning(w)) => batch.warnings.push(w),
+                    Err(_) => {}
+                }
+                let size = batch.files.len() + batch.warnings.len();
+                if size > 0 && (closed || size >= self.opts.batch_files || last.elapsed() >= self.opts.batch_interval) {
+                    if let Err(e) = case.write_batch(self.handle.run_id, &batch) {
+                        // Stop the workers; drain what they still send.
+                        self.cancel.store(true, Ordering::SeqCst);
+                        failed = Some(e);
+                    }
+                    batch = Batch::default();
+                    last = Instant::now();
+                }
+            }
+            if closed {
+                return failed.map_or(Ok(()), Err);
+            }
+        }
+    }
+}
+
+fn warn(f: &mut NewFile, stage: &str, reason: String) {
+    f.warnings.push(NewWarning {
+        evidence_row: f.evidence_row,
+        path: f.path.clone(),
+        path_display: f.path_display.clone(),
+        stage: stage.into(),
+        reason,
+    });
+}
+
+fn time(t: Option<Timestamp>) -> Option<String> {
+    t.and_then(|t| utc::from_unix(t.secs, t.nanos))
+}
+
+fn base_record(w: &Work) -> NewFile {
+    let e = &w.entry;
+    NewFile {
+        evidence_row: w.evidence_row,
+        path: e.rel_path.clone(),
+        path_display: display_path(&e.rel_path),
+        kind: e.kind.as_str().into(),
+        size: e.size,
+        mtime_utc: time(e.mtime),
+        atime_utc: time(e.atime),
+        ctime_utc: time(e.ctime),
+        btime_utc: time(e.btime),
+        inode: e.inode,
+        device: e.device,
+        mode: e.mode,
+        link_target: e.link_target.clone(),
+        status: "not_read".into(),
+        ..NewFile::default()
+    }
+}
+
+/// Why a link deserves a note: it loops, dangles or leaves the evidence.
+/// Resolving a link reads only link targets and directory entries, never a
+/// file's content.
+fn link_warning(link: &Path, root: &Path, target: &[u8]) -> Option<String> {
+    let shown = display_path(target);
+    match std::fs::canonicalize(link) {
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => Some(format!("symbolic link loop (-> {shown}): recorded, not followed")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(format!("dangling symbolic link (-> {shown}, which does not exist): recorded, not followed"))
+        }
+        Err(e) => Some(format!("symbolic link (-> {shown}) cannot be resolved: {}", spoor_evidence::io_reason(&e))),
+        Ok(resolved) if !resolved.starts_with(root) => {
+            Some(format!("symbolic link points outside the evidence (-> {shown}): recorded, not followed"))
+        }
+        Ok(_) => None,
+    }
+}
+
