@@ -1,1 +1,536 @@
-fn main() {}
+//! `spoor`: the command-line twin of the desktop app.
+//!
+//! Exit codes (a public contract): 0 success (a scan with warnings too);
+//! 1 verification failed; 2 usage, input or I/O error; 130 scan cancelled
+//! (Ctrl-C; run the scan again to resume it).
+
+mod output;
+mod progress;
+
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use spoor_case::{AcquisitionHash, Case, NewCase, NewEvidence};
+use spoor_hashset::{Format, ImportOptions, Library, SetKind};
+use spoor_scan::{Outcome, ScanOptions, Tool};
+
+use crate::output::{human_bytes, print_json, print_json_line};
+
+/// The git commit this binary was built from (set by build.rs).
+const GIT_COMMIT: &str = env!("SPOOR_GIT_COMMIT");
+
+/// Exit status for a verification that failed.
+const EXIT_VERIFY_FAILED: u8 = 1;
+/// Exit status for a usage, input or I/O error.
+const EXIT_ERROR: u8 = 2;
+/// Exit status for a scan stopped by Ctrl-C (resumable).
+const EXIT_CANCELLED: u8 = 130;
+
+#[derive(Parser, Debug)]
+#[command(name = "spoor", version, about = "Forensic hash and fingerprint matching of seized media", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct LibraryArg {
+    /// The hash-set library folder [default: $SPOOR_LIBRARY, else the platform data folder]
+    #[arg(long, env = "SPOOR_LIBRARY", value_name = "DIR")]
+    library: Option<PathBuf>,
+}
+
+impl LibraryArg {
+    fn open(&self) -> Result<Library> {
+        let root = self.library.clone().unwrap_or_else(Library::default_root);
+        Library::open(&root).with_context(|| format!("opening the hash-set library {}", root.display()))
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create or show a case file
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Import, list and remove hash sets in the library
+    #[command(subcommand)]
+    Hashset(HashsetCommand),
+    /// Register and list evidence items of a case
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Scan the case's evidence (resumes an unfinished scan)
+    Scan(ScanArgs),
+    /// List the hits of a case
+    Hits {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the warnings recorded by the scans of a case
+    Warnings {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the case file's audit chain and every row; exit 1 if anything was altered
+    Verify {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the audit log of a case
+    Audit {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Digest files (MD5, SHA-1, SHA-256) and identify their type, without a case
+    Hash {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CaseCommand {
+    /// Create a new case file
+    Init {
+        case: PathBuf,
+        /// Case number
+        #[arg(long)]
+        number: String,
+        /// The examiner responsible
+        #[arg(long)]
+        examiner: String,
+        #[arg(long, default_value = "")]
+        agency: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The examiner's time zone (IANA name), for display; the case stores UTC
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the case, its evidence, hash sets and scan runs
+    Show {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KindArg {
+    Alert,
+    Ignore,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Md5sum,
+    Sha1sum,
+    Sha256sum,
+    Csv,
+}
+
+#[derive(Subcommand, Debug)]
+enum HashsetCommand {
+    /// Import a hash list into the library (atomic: a bad line changes nothing)
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        version: Option<String>,
+        /// alert: known material; ignore: known-good, set aside
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        #[arg(long, value_enum, default_value = "auto")]
+        format: FormatArg,
+        #[command(flatten)]
+        library: LibraryArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the sets in the library with their provenance
+    List {
+        #[command(flatten)]
+        library: LibraryArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a set from the library
+    Remove {
+        name: String,
+        #[arg(long)]
+        version: Option<String>,
+        #[command(flatten)]
+        library: LibraryArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum EvidenceCommand {
+    /// Register a mounted evidence folder
+    Add {
+        case: PathBuf,
+        /// The evidence item's id, e.g. ITEM-001
+        #[arg(long)]
+        id: String,
+        /// The mounted folder (mount it read-only)
+        #[arg(long)]
+        path: PathBuf,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// ALGORITHM:HEX of the acquired image, as supplied (repeatable)
+        #[arg(long = "acquisition-hash", value_name = "ALGO:HEX")]
+        acquisition_hashes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the evidence items
+    List {
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProgressArg {
+    /// A bar on a terminal, nothing otherwise
+    Auto,
+    Bar,
+    /// JSON lines on standard error, about five a second
+    Json,
+    None,
+}
+
+#[derive(Args, Debug)]
+struct ScanArgs {
+    case: PathBuf,
+    /// Worker threads [default: all cores]
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Use only these hash sets (name or id; repeatable) [default: all]
+    #[arg(long = "hashset", value_name = "NAME")]
+    hashsets: Vec<String>,
+    /// Scan evidence items again even if a completed run covered them
+    #[arg(long)]
+    rescan: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressArg,
+    #[command(flatten)]
+    library: LibraryArg,
+    /// Print the summary as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SPOOR_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("spoor: error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Case(CaseCommand::Init { case, number, examiner, agency, title, time_zone, json }) => {
+            let info = NewCase { case_number: number, title, agency, examiner, time_zone };
+            let c = Case::create(&case, &info, &tool_version()).with_context(|| format!("creating {}", case.display()))?;
+            let info = c.info()?;
+            if json {
+                print_json(&info)?;
+            } else {
+                println!("Created case {} ({}) in {}", info.case_number, info.title, case.display());
+            }
+            Ok(0)
+        }
+        Command::Case(CaseCommand::Show { case, json }) => output::show_case(&Case::open_read_only(&case)?, json).map(|_| 0),
+        Command::Hashset(cmd) => hashset(cmd),
+        Command::Evidence(EvidenceCommand::Add { case, id, path, description, acquisition_hashes, json }) => {
+            let hashes =
+                acquisition_hashes.iter().map(|h| h.parse::<AcquisitionHash>()).collect::<spoor_case::Result<Vec<_>>>()?;
+            spoor_evidence::check_root(&path)?;
+            let abs = std::fs::canonicalize(&path).with_context(|| format!("resolving {}", path.display()))?;
+            let mut c = Case::open(&case)?;
+            let item = c.add_evidence(&NewEvidence {
+                evidence_id: id,
+                description,
+                source_path: abs.as_os_str().as_bytes().to_vec(),
+                acquisition_hashes: hashes,
+            })?;
+            if json {
+                print_json(&item)?;
+            } else {
+                println!("Added evidence item {} ({})", item.evidence_id, item.source_path_display);
+                for h in &item.acquisition_hashes {
+                    println!("  acquisition hash {}:{} (as supplied; a mounted folder cannot be checked against it)", h.algorithm, h.value);
+                }
+            }
+            Ok(0)
+        }
+        Command::Evidence(EvidenceCommand::List { case, json }) => {
+            let items = Case::open_read_only(&case)?.evidence()?;
+            if json {
+                print_json(&items)?;
+            } else {
+                for i in items {
+                    println!("{}\t{}\t{}", i.evidence_id, i.source_path_display, i.description);
+                }
+            }
+            Ok(0)
+        }
+        Command::Scan(args) => scan(args),
+        Command::Hits { case, json } => {
+            let hits = Case::open_read_only(&case)?.hits()?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                output::print_hits(&hits);
+            }
+            Ok(0)
+        }
+        Command::Warnings { case, json } => {
+            let warnings = Case::open_read_only(&case)?.warnings()?;
+            if json {
+                print_json(&warnings)?;
+            } else {
+                for w in &warnings {
+                    println!("{}\t{}\t{}\t{}", w.evidence_id, w.stage, w.path, w.reason);
+                }
+                println!("{} warning(s)", warnings.len());
+            }
+            Ok(0)
+        }
+        Command::Verify { case, json } => {
+            let report = spoor_case::verify::verify(&case)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                output::print_verify(&report);
+            }
+            Ok(if report.is_intact() { 0 } else { EXIT_VERIFY_FAILED })
+        }
+        Command::Audit { case, json } => {
+            let log = Case::open_read_only(&case)?.audit_log()?;
+            if json {
+                print_json(&log)?;
+            } else {
+                for e in &log {
+                    println!("{:>6}  {}  {:<14}  {}  {}", e.seq, e.time_utc, e.action, e.actor, &e.entry_hash[..16]);
+                }
+            }
+            Ok(0)
+        }
+        Command::Hash { files, json } => hash(&files, json),
+    }
+}
+
+fn tool_version() -> String {
+    format!("spoor {} ({})", env!("CARGO_PKG_VERSION"), GIT_COMMIT)
+}
+
+fn hashset(cmd: HashsetCommand) -> Result<u8> {
+    match cmd {
+        HashsetCommand::Import { file, name, version, kind, format, library, json } => {
+            let lib = library.open()?;
+            let opts = ImportOptions {
+                name,
+                version,
+                kind: match kind {
+                    KindArg::Alert => SetKind::Alert,
+                    KindArg::Ignore => SetKind::Ignore,
+                },
+                format: match format {
+                    FormatArg::Auto => None,
+                    FormatArg::Md5sum => Some(Format::Md5sum),
+                    FormatArg::Sha1sum => Some(Format::Sha1sum),
+                    FormatArg::Sha256sum => Some(Format::Sha256sum),
+                    FormatArg::Csv => Some(Format::Csv),
+                },
+            };
+            let info = lib.import(&file, &opts)?;
+            if json {
+                print_json(&info)?;
+            } else {
+                let counts: Vec<String> = info.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                println!(
+                    "Imported {:?}{} as {} ({}): {} records ({}); source SHA-256 {}; id {}",
+                    info.name,
+                    info.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default(),
+                    info.kind,
+                    info.format,
+                    info.record_count,
+                    counts.join(", "),
+                    info.source_sha256,
+                    info.id
+                );
+            }
+            Ok(0)
+        }
+        HashsetCommand::List { library, json } => {
+            let sets = library.open()?.list()?;
+            if json {
+                print_json(&sets)?;
+            } else {
+                output::print_sets(&sets);
+            }
+            Ok(0)
+        }
+        HashsetCommand::Remove { name, version, library } => {
+            let info = library.open()?.remove(&name, version.as_deref())?;
+            println!("Removed {:?} ({})", info.name, info.id);
+            Ok(0)
+        }
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let library = args.library.open()?;
+    let case = Case::open(&args.case)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let presses = Arc::new(AtomicUsize::new(0));
+    {
+        let cancel = cancel.clone();
+        ctrlc::set_handler(move || {
+            if presses.fetch_add(1, Ordering::SeqCst) == 0 {
+                cancel.store(true, Ordering::SeqCst);
+                eprintln!("\nspoor: stopping after the files being read; what is done is kept (Ctrl-C again to quit at once)");
+            } else {
+                // Safe at any moment: every commit is one SQLite transaction.
+                std::process::exit(i32::from(EXIT_CANCELLED));
+            }
+        })
+        .context("installing the Ctrl-C handler")?;
+    }
+    let opts = ScanOptions {
+        jobs: args.jobs,
+        hashsets: args.hashsets,
+        rescan: args.rescan,
+        tool: Tool { name: "spoor".into(), version: env!("CARGO_PKG_VERSION").into(), git_commit: GIT_COMMIT.into() },
+        ..ScanOptions::default()
+    };
+    let mode = match args.progress {
+        ProgressArg::Auto if std::io::IsTerminal::is_terminal(&std::io::stderr()) => ProgressArg::Bar,
+        ProgressArg::Auto => ProgressArg::None,
+        other => other,
+    };
+    let drawer = progress::Drawer::new(mode == ProgressArg::Bar, mode == ProgressArg::Json);
+    let outcome = spoor_scan::scan(case, &library, &opts, cancel, &drawer);
+    drawer.finish();
+    let outcome = outcome?;
+    if args.json {
+        print_json(&outcome)?;
+    }
+    match &outcome {
+        Outcome::NothingToScan => {
+            if !args.json {
+                println!("Nothing to scan: every evidence item was scanned by a completed run (use --rescan to scan again).");
+            }
+            Ok(0)
+        }
+        Outcome::Cancelled(s) => {
+            if !args.json {
+                println!(
+                    "Scan run {} cancelled after {} files; run `spoor scan {}` again to resume it.",
+                    s.run_id,
+                    s.counts.files,
+                    args.case.display()
+                );
+            }
+            Ok(EXIT_CANCELLED)
+        }
+        Outcome::Completed(s) => {
+            if !args.json {
+                let c = &s.counts;
+                println!(
+                    "Scan run {} {}: {} entries, {} hashed in {:.1} s; {} hit(s); {} known-good file(s) set aside; {} warning(s){}",
+                    s.run_id,
+                    if s.resumed { "resumed and completed" } else { "completed" },
+                    c.files,
+                    human_bytes(c.bytes),
+                    s.elapsed_secs,
+                    c.hits,
+                    c.known_good,
+                    c.warnings,
+                    if c.warnings > 0 { format!(" (list them with `spoor warnings {}`)", args.case.display()) } else { String::new() }
+                );
+                println!("Content digest: {}", s.content_digest.as_deref().unwrap_or("-"));
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `spoor hash`: one JSON object per line (or a table), every file read
+/// read-only; something that is not a regular file is reported, never opened.
+fn hash(files: &[PathBuf], json: bool) -> Result<u8> {
+    let mut failed = 0;
+    for path in files {
+        match hash_one(path) {
+            Ok(v) => {
+                if json {
+                    print_json_line(&v)?;
+                } else {
+                    println!("{}  {}  {}  {}  {}", v.md5, v.sha1, v.sha256, v.r#type, v.path);
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("spoor: {}: {e:#}", path.display());
+            }
+        }
+    }
+    Ok(if failed > 0 { EXIT_ERROR } else { 0 })
+}
+
+#[derive(serde::Serialize)]
+struct HashOutput {
+    path: String,
+    size: u64,
+    r#type: String,
+    md5: String,
+    sha1: String,
+    sha256: String,
+    extension_mismatch: bool,
+}
+
+fn hash_one(path: &Path) -> Result<HashOutput> {
+    let md = std::fs::symlink_metadata(path).context("cannot stat")?;
+    if !md.is_file() {
+        bail!("not a regular file ({}); not opened", if md.is_dir() { "a folder" } else if md.is_symlink() { "a symbolic link" } else { "a special file" });
+    }
+    let (d, _) = spoor_digest::digest_file(path, None)?;
+    let ft = spoor_digest::sniff(&d.head, d.size);
+    let raw = path.as_os_str().as_bytes();
+    Ok(HashOutput {
+        path: spoor_evidence::display_path(raw),
+        size: d.size,
+        extension_mismatch: spoor_digest::extension_mismatch(&ft, spoor_evidence::extension(raw).as_deref()),
+        r#type: ft.mime,
+        md5: d.digests.md5_hex(),
+        sha1: d.digests.sha1_hex(),
+        sha256: d.digests.sha256_hex(),
+    })
+}
