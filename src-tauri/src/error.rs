@@ -66,6 +66,22 @@ impl From<std::io::Error> for AppError {
     }
 }
 
+impl From<spoor_case::Error> for AppError {
+    fn from(err: spoor_case::Error) -> Self {
+        use spoor_case::Error as E;
+        let code = match &err {
+            E::NotFound { .. } | E::UnknownEvidence(_) => ErrorCode::NotFound,
+            E::NotACase { .. } | E::NewerFormat { .. } | E::Invalid(_) | E::DuplicateEvidence(_) | E::AlreadyExists { .. } => {
+                ErrorCode::InvalidArgument
+            }
+            E::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
+            E::Io { .. } | E::DiskFull { .. } | E::Busy { .. } => ErrorCode::Io,
+            E::Sqlite(_) | E::Json(_) | E::Internal(_) => ErrorCode::Internal,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
 /// Result type of every Tauri command.
 pub type Result<T> = std::result::Result<T, AppError>;
 

@@ -17,7 +17,7 @@ pub mod error;
 /// except report it and exit.
 pub fn run() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(tauri::generate_handler![commands::app_info, commands::case_summary])
         .run(tauri::generate_context!())
         .expect("error while running the Spoor desktop app");
 }

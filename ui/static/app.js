@@ -19,8 +19,7 @@
   tauri.core
     .invoke("app_info")
     .then(function (info) {
-      const engine = info.engine_crates.length + " engine crates";
-      show(info.name + " " + info.version + " · " + engine, "ready");
+      show(info.name + " " + info.version + " · case format " + info.case_format, "ready");
     })
     .catch(function (err) {
       // Errors from commands are `{ code, message }`; anything else is a bug.

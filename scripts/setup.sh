@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Spoor needs to build and test on Debian/Ubuntu, skipping
+# whatever is already there. Safe to run again. Needs root (or sudo) only
+# when something is missing.
+set -euo pipefail
+
+packages=(
+    pkg-config build-essential file
+    # the desktop shell (Tauri v2 on WebKitGTK)
+    libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev librsvg2-dev
+    libayatana-appindicator3-dev libxdo-dev
+    # the headless window test: a real X server, screenshots
+    xvfb xauth imagemagick
+    # tests and benchmarks: plain sqlite3 for tampering, hashdeep as the reference tool
+    sqlite3 hashdeep
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    for c in "$HOME/.cargo/bin/cargo" /usr/local/cargo/bin/cargo; do
+        [[ -x $c ]] && export PATH="$(dirname "$c"):$PATH" && break
+    done
+fi
+command -v cargo >/dev/null 2>&1 || {
+    echo "setup: cargo not found; install the Rust toolchain (https://rustup.rs) and run this again" >&2
+    exit 2
+}
