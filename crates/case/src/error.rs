@@ -15,7 +15,7 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("{path}: the case is in use by another Spoor process (a scan may be running); try again when it has finished")]
     Busy { path: PathBuf },
-    #[error("{path}: the disk is full; nothing of the last step was written, the case is as it was before it")]
+    #[error("{path}: the case file could not be written (the disk is full, or a write failed); nothing of the last step was written and the case is as it was before it")]
     DiskFull { path: PathBuf },
     #[error("evidence item {0:?} already exists in this case")]
     DuplicateEvidence(String),

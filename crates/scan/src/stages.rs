@@ -61,8 +61,6 @@ impl Pipeline<'_> {
             })
             .collect::<spoor_case::Result<_>>()?;
 
-        self.counters.set_stage(Stage::Walking);
-        let (work, walk_warnings) = self.walk();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.jobs.unwrap_or(0))
             .thread_name(|i| format!("spoor-digest-{i}"))
@@ -80,6 +78,8 @@ impl Pipeline<'_> {
                     _ => break,
                 }
             });
+            self.counters.set_stage(Stage::Walking);
+            let (work, walk_warnings) = self.walk();
             for w in walk_warnings {
                 let _ = tx.send(Msg::Warning(w));
             }
