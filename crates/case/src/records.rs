@@ -75,6 +75,10 @@ pub struct HashSetRecord {
     pub version: Option<String>,
     pub kind: String,
     pub format: String,
+    /// The category scheme of the set (VICS US, CAID, custom), when it has one.
+    pub profile: Option<String>,
+    /// The importer that built the library's tables (crate and version).
+    pub importer_version: String,
     pub source_name: String,
     pub source_sha256: String,
     pub record_count: u64,
@@ -309,10 +313,10 @@ impl Case {
         let run_id = self.write("scan.start", details, |tx| {
             for set in &start.hashsets {
                 tx.execute(
-                    "INSERT OR IGNORE INTO hashsets (set_uid, name, version, kind, format, source_name, source_sha256, record_count, digest_counts, imported_utc, added_utc)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    "INSERT OR IGNORE INTO hashsets (set_uid, name, version, kind, format, profile, importer_version, source_name, source_sha256, record_count, digest_counts, imported_utc, added_utc)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     params![
-                        set.set_uid, set.name, set.version, set.kind, set.format, set.source_name, set.source_sha256,
+                        set.set_uid, set.name, set.version, set.kind, set.format, set.profile, set.importer_version, set.source_name, set.source_sha256,
                         set.record_count as i64, set.digest_counts.to_string(), set.imported_utc, utc::now()
                     ],
                 )?;
@@ -693,7 +697,7 @@ impl Case {
     /// The hash sets this case has used.
     pub fn hashsets(&self) -> Result<Vec<HashSetRecord>> {
         let mut stmt = self.conn().prepare(
-            "SELECT set_uid, name, version, kind, format, source_name, source_sha256, record_count, digest_counts, imported_utc FROM hashsets ORDER BY id",
+            "SELECT set_uid, name, version, kind, format, source_name, source_sha256, record_count, digest_counts, imported_utc, profile, importer_version FROM hashsets ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -708,6 +712,8 @@ impl Case {
                     record_count: r.get::<_, i64>(7)? as u64,
                     digest_counts: serde_json::Value::Null,
                     imported_utc: r.get(9)?,
+                    profile: r.get(10)?,
+                    importer_version: r.get(11)?,
                 },
                 r.get::<_, String>(8)?,
             ))

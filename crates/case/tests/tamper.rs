@@ -35,6 +35,8 @@ fn new_case(dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>> {
             version: Some("2026-11".into()),
             kind: "alert".into(),
             format: "md5sum".into(),
+            profile: None,
+            importer_version: "spoor-hashset 0.1.0".into(),
             source_name: "known.md5".into(),
             source_sha256: "ff".repeat(32),
             record_count: 3,

@@ -138,6 +138,8 @@ pub fn hashset_record(info: &SetInfo) -> HashSetRecord {
         version: info.version.clone(),
         kind: info.kind.to_string(),
         format: info.format.to_string(),
+        profile: None,
+        importer_version: format!("spoor-hashset layout {}", info.format_version),
         source_name: info.source_name.clone(),
         source_sha256: info.source_sha256.clone(),
         record_count: info.record_count,

@@ -49,6 +49,8 @@ CREATE TABLE hashsets (
     version TEXT,
     kind TEXT NOT NULL CHECK (kind IN ('alert', 'ignore')),
     format TEXT NOT NULL,
+    profile TEXT,
+    importer_version TEXT NOT NULL,
     source_name TEXT NOT NULL,
     source_sha256 TEXT NOT NULL,
     record_count INTEGER NOT NULL,
