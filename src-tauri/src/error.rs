@@ -75,7 +75,7 @@ impl From<spoor_case::Error> for AppError {
                 ErrorCode::InvalidArgument
             }
             E::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
-            E::Io { .. } | E::DiskFull { .. } | E::Busy { .. } => ErrorCode::Io,
+            E::Io { .. } | E::DiskFull { .. } | E::Busy { .. } | E::Damaged { .. } => ErrorCode::Io,
             E::Sqlite(_) | E::Json(_) | E::Internal(_) => ErrorCode::Internal,
         };
         Self::new(code, err.to_string())

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("{path}: not a Spoor case file ({reason})")]
     NotACase { path: PathBuf, reason: String },
+    #[error("{path}: the case file is damaged ({reason})")]
+    Damaged { path: PathBuf, reason: String },
     #[error(
         "{path}: case format {found} was written by a newer Spoor; this build reads formats up to {supported}. Use a newer Spoor."
     )]

@@ -282,15 +282,32 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let not_a_case = |reason: String| Error::NotACase { path: path.to_path_buf(), reason };
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_case(e.to_string()))?;
-    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| not_a_case(e.to_string()))?;
-    if app_id != APPLICATION_ID {
+    // Read the header ourselves: a damaged case still says what it is in
+    // its first 100 bytes, and damage must not be mistaken for "not a case".
+    let mut header = Vec::with_capacity(100);
+    {
+        use std::io::Read;
+        let f = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        f.take(100).read_to_end(&mut header).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    }
+    let n = header.len();
+    if n < header.len() || &header[..16] != b"SQLite format 3\0" {
+        return Err(not_a_case(if n == 0 { "the file is empty".into() } else { "it is not an SQLite database".into() }));
+    }
+    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    if be32(68) as i32 != APPLICATION_ID {
         return Err(not_a_case("it is not a Spoor case database".into()));
     }
-    let user_version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if be32(60) > FORMAT_VERSION {
+        return Err(Error::NewerFormat { path: path.to_path_buf(), found: be32(60), supported: FORMAT_VERSION });
+    }
+    let damaged = |e: rusqlite::Error| Error::Damaged { path: path.to_path_buf(), reason: e.to_string() };
+    let conn = Connection::open_with_flags(path, flags).map_err(damaged)?;
+    // From here on the file says it is a Spoor case: what fails is damage.
+    let user_version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(damaged)?;
     let recorded: u32 = conn
         .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get::<_, Option<u32>>(0))
-        .map_err(|e| not_a_case(e.to_string()))?
+        .map_err(damaged)?
         .unwrap_or(0);
     let found = user_version.max(recorded);
     if found > FORMAT_VERSION {

@@ -72,8 +72,9 @@ impl VerifyReport {
 
 const MAX_PROBLEMS: usize = 200;
 
-/// Verifies the case file at `path`. A missing file is an error; a damaged
-/// or altered one is a report with problems.
+/// Verifies the case file at `path`. A missing file, a file that is not a
+/// Spoor case and a case of a newer format are errors; a damaged or altered
+/// case is a report with problems.
 pub fn verify(path: &Path) -> Result<VerifyReport> {
     if !path.exists() {
         return Err(Error::NotFound { path: path.to_path_buf() });
@@ -91,7 +92,10 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
     };
     let case = match Case::open_read_only(path) {
         Ok(c) => c,
-        Err(e @ (Error::NotACase { .. } | Error::NewerFormat { .. } | Error::Sqlite(_) | Error::Invalid(_))) => {
+        // A damaged case fails verification; a file that is not a case at
+        // all, or one from a newer format, is an input error (the caller's
+        // exit 2), not evidence of tampering.
+        Err(e @ (Error::Damaged { .. } | Error::Sqlite(_) | Error::Invalid(_))) => {
             report.problems.push(Problem { table: "file".into(), row: None, message: e.to_string() });
             return Ok(report);
         }

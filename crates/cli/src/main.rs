@@ -245,12 +245,36 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = std::io::stdout().flush();
-            eprintln!("spoor: error: {err:#}");
+            eprintln!("spoor: error: {}", error_chain(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// A reader that stopped reading (`| head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// The error and its causes, each said once: the engine's errors already
+/// name their cause in their message, so a cause that the text so far ends
+/// with is not repeated.
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.ends_with(&part) || text.contains(&format!("{part}:")) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -262,7 +286,7 @@ fn run(cli: Cli) -> Result<u8> {
             if json {
                 print_json(&info)?;
             } else {
-                println!("Created case {} ({}) in {}", info.case_number, info.title, case.display());
+                outln!("Created case {} ({}) in {}", info.case_number, info.title, case.display());
             }
             Ok(0)
         }
@@ -283,9 +307,9 @@ fn run(cli: Cli) -> Result<u8> {
             if json {
                 print_json(&item)?;
             } else {
-                println!("Added evidence item {} ({})", item.evidence_id, item.source_path_display);
+                outln!("Added evidence item {} ({})", item.evidence_id, item.source_path_display);
                 for h in &item.acquisition_hashes {
-                    println!("  acquisition hash {}:{} (as supplied; a mounted folder cannot be checked against it)", h.algorithm, h.value);
+                    outln!("  acquisition hash {}:{} (as supplied; a mounted folder cannot be checked against it)", h.algorithm, h.value);
                 }
             }
             Ok(0)
@@ -296,7 +320,7 @@ fn run(cli: Cli) -> Result<u8> {
                 print_json(&items)?;
             } else {
                 for i in items {
-                    println!("{}\t{}\t{}", i.evidence_id, i.source_path_display, i.description);
+                    outln!("{}\t{}\t{}", i.evidence_id, i.source_path_display, i.description);
                 }
             }
             Ok(0)
@@ -307,7 +331,7 @@ fn run(cli: Cli) -> Result<u8> {
             if json {
                 print_json(&hits)?;
             } else {
-                output::print_hits(&hits);
+                output::print_hits(&hits)?;
             }
             Ok(0)
         }
@@ -317,9 +341,9 @@ fn run(cli: Cli) -> Result<u8> {
                 print_json(&warnings)?;
             } else {
                 for w in &warnings {
-                    println!("{}\t{}\t{}\t{}", w.evidence_id, w.stage, w.path, w.reason);
+                    outln!("{}\t{}\t{}\t{}", w.evidence_id, w.stage, w.path, w.reason);
                 }
-                println!("{} warning(s)", warnings.len());
+                outln!("{} warning(s)", warnings.len());
             }
             Ok(0)
         }
@@ -328,7 +352,7 @@ fn run(cli: Cli) -> Result<u8> {
             if json {
                 print_json(&report)?;
             } else {
-                output::print_verify(&report);
+                output::print_verify(&report)?;
             }
             Ok(if report.is_intact() { 0 } else { EXIT_VERIFY_FAILED })
         }
@@ -338,7 +362,7 @@ fn run(cli: Cli) -> Result<u8> {
                 print_json(&log)?;
             } else {
                 for e in &log {
-                    println!("{:>6}  {}  {:<14}  {}  {}", e.seq, e.time_utc, e.action, e.actor, &e.entry_hash[..16]);
+                    outln!("{:>6}  {}  {:<14}  {}  {}", e.seq, e.time_utc, e.action, e.actor, &e.entry_hash[..16]);
                 }
             }
             Ok(0)
@@ -375,7 +399,7 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 print_json(&info)?;
             } else {
                 let counts: Vec<String> = info.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                println!(
+                outln!(
                     "Imported {:?}{} as {} ({}): {} records ({}); source SHA-256 {}; id {}",
                     info.name,
                     info.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default(),
@@ -394,13 +418,13 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
             if json {
                 print_json(&sets)?;
             } else {
-                output::print_sets(&sets);
+                output::print_sets(&sets)?;
             }
             Ok(0)
         }
         HashsetCommand::Remove { name, version, library } => {
             let info = library.open()?.remove(&name, version.as_deref())?;
-            println!("Removed {:?} ({})", info.name, info.id);
+            outln!("Removed {:?} ({})", info.name, info.id);
             Ok(0)
         }
     }
@@ -446,13 +470,13 @@ fn scan(args: ScanArgs) -> Result<u8> {
     match &outcome {
         Outcome::NothingToScan => {
             if !args.json {
-                println!("Nothing to scan: every evidence item was scanned by a completed run (use --rescan to scan again).");
+                outln!("Nothing to scan: every evidence item was scanned by a completed run (use --rescan to scan again).");
             }
             Ok(0)
         }
         Outcome::Cancelled(s) => {
             if !args.json {
-                println!(
+                outln!(
                     "Scan run {} cancelled after {} files; run `spoor scan {}` again to resume it.",
                     s.run_id,
                     s.counts.files,
@@ -464,7 +488,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Outcome::Completed(s) => {
             if !args.json {
                 let c = &s.counts;
-                println!(
+                outln!(
                     "Scan run {} {}: {} entries, {} hashed in {:.1} s; {} hit(s); {} known-good file(s) set aside; {} warning(s){}",
                     s.run_id,
                     if s.resumed { "resumed and completed" } else { "completed" },
@@ -476,7 +500,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
                     c.warnings,
                     if c.warnings > 0 { format!(" (list them with `spoor warnings {}`)", args.case.display()) } else { String::new() }
                 );
-                println!("Content digest: {}", s.content_digest.as_deref().unwrap_or("-"));
+                outln!("Content digest: {}", s.content_digest.as_deref().unwrap_or("-"));
             }
             Ok(0)
         }
@@ -493,7 +517,7 @@ fn hash(files: &[PathBuf], json: bool) -> Result<u8> {
                 if json {
                     print_json_line(&v)?;
                 } else {
-                    println!("{}  {}  {}  {}  {}", v.md5, v.sha1, v.sha256, v.r#type, v.path);
+                    outln!("{}  {}  {}  {}  {}", v.md5, v.sha1, v.sha256, v.r#type, v.path);
                 }
             }
             Err(e) => {

@@ -2,6 +2,16 @@
 
 use std::io::Write;
 
+/// `println!` that returns an error instead of panicking when standard
+/// output is gone (a closed pipe: `spoor hits case.spoor | head -1`).
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
 use anyhow::Result;
 use serde::Serialize;
 use spoor_case::{Case, HitView};
@@ -33,30 +43,31 @@ pub fn human_bytes(n: u64) -> String {
     if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
 }
 
-pub fn print_hits(hits: &[HitView]) {
+pub fn print_hits(hits: &[HitView]) -> Result<()> {
     if hits.is_empty() {
-        println!("No hits.");
-        return;
+        outln!("No hits.");
+        return Ok(());
     }
-    println!("{:<10} {:<7} {:<8} {:<24} PATH", "EVIDENCE", "METHOD", "CATEGORY", "HASH SET");
+    outln!("{:<10} {:<7} {:<8} {:<24} PATH", "EVIDENCE", "METHOD", "CATEGORY", "HASH SET");
     for h in hits {
         let set = match &h.hashset_version {
             Some(v) => format!("{} {v}", h.hashset),
             None => h.hashset.clone(),
         };
-        println!("{:<10} {:<7} {:<8} {:<24} {}", h.evidence_id, h.method, h.category.as_deref().unwrap_or("-"), set, h.path);
+        outln!("{:<10} {:<7} {:<8} {:<24} {}", h.evidence_id, h.method, h.category.as_deref().unwrap_or("-"), set, h.path);
     }
-    println!("{} hit(s)", hits.len());
+    outln!("{} hit(s)", hits.len());
+    Ok(())
 }
 
-pub fn print_sets(sets: &[SetInfo]) {
+pub fn print_sets(sets: &[SetInfo]) -> Result<()> {
     if sets.is_empty() {
-        println!("The library holds no hash sets; import one with `spoor hashset import`.");
-        return;
+        outln!("The library holds no hash sets; import one with `spoor hashset import`.");
+        return Ok(());
     }
     for s in sets {
         let counts: Vec<String> = s.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!(
+        outln!(
             "{} {}\n  kind {}, format {}, {} records ({}), source {} sha256 {}, imported {}, id {}",
             s.name,
             s.version.as_deref().unwrap_or("(no version)"),
@@ -70,30 +81,32 @@ pub fn print_sets(sets: &[SetInfo]) {
             s.id
         );
     }
+    Ok(())
 }
 
-pub fn print_verify(r: &VerifyReport) {
+pub fn print_verify(r: &VerifyReport) -> Result<()> {
     let case = r.case_number.as_deref().unwrap_or("?");
     if r.intact {
-        println!("Case {case}: INTACT");
-        println!("  audit log: {} entries, chain head #{} {}", r.audit_entries, r.head_seq, r.head_hash);
+        outln!("Case {case}: INTACT");
+        outln!("  audit log: {} entries, chain head #{} {}", r.audit_entries, r.head_seq, r.head_hash);
         let rows: Vec<String> = r.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        println!("  rows checked: {}", rows.join(", "));
+        outln!("  rows checked: {}", rows.join(", "));
         for run in &r.runs {
-            println!("  scan run {}: {}, content digest {}", run.run_id, run.state, run.content_digest.as_deref().unwrap_or("-"));
+            outln!("  scan run {}: {}, content digest {}", run.run_id, run.state, run.content_digest.as_deref().unwrap_or("-"));
         }
     } else {
-        println!("Case {case}: VERIFICATION FAILED");
+        outln!("Case {case}: VERIFICATION FAILED");
         if let Some(first) = r.problems.first() {
-            println!("  first mismatch: {first}");
+            outln!("  first mismatch: {first}");
         }
         for p in r.problems.iter().skip(1).take(20) {
-            println!("  also: {p}");
+            outln!("  also: {p}");
         }
         if r.problems.len() > 21 {
-            println!("  … and {} more (use --json for all)", r.problems.len() - 21);
+            outln!("  … and {} more (use --json for all)", r.problems.len() - 21);
         }
     }
+    Ok(())
 }
 
 pub fn show_case(case: &Case, json: bool) -> Result<()> {
@@ -104,19 +117,19 @@ pub fn show_case(case: &Case, json: bool) -> Result<()> {
     if json {
         return print_json(&serde_json::json!({ "case": info, "evidence": evidence, "hashsets": hashsets, "runs": runs }));
     }
-    println!("Case {}: {}", info.case_number, info.title);
-    println!("  agency {}, examiner {}, time zone {}, created {}", info.agency, info.examiner, info.time_zone, info.created_utc);
-    println!("Evidence:");
+    outln!("Case {}: {}", info.case_number, info.title);
+    outln!("  agency {}, examiner {}, time zone {}, created {}", info.agency, info.examiner, info.time_zone, info.created_utc);
+    outln!("Evidence:");
     for e in &evidence {
-        println!("  {}  {}  {}", e.evidence_id, e.source_path_display, e.description);
+        outln!("  {}  {}  {}", e.evidence_id, e.source_path_display, e.description);
     }
-    println!("Hash sets used:");
+    outln!("Hash sets used:");
     for s in &hashsets {
-        println!("  {} {} ({}, {} records, source sha256 {})", s.name, s.version.as_deref().unwrap_or(""), s.kind, s.record_count, s.source_sha256);
+        outln!("  {} {} ({}, {} records, source sha256 {})", s.name, s.version.as_deref().unwrap_or(""), s.kind, s.record_count, s.source_sha256);
     }
-    println!("Scan runs:");
+    outln!("Scan runs:");
     for r in &runs {
-        println!(
+        outln!(
             "  #{} {} started {} by {} {} ({}): {} files, {} hits, {} known-good, {} warnings",
             r.run_id, r.state, r.started_utc, r.tool_name, r.tool_version, r.git_commit, r.counts.files, r.counts.hits, r.counts.known_good, r.counts.warnings
         );

@@ -89,6 +89,10 @@ fn a_file_that_is_not_a_case_is_refused_and_left_alone() {
             assert!(run.stderr.contains("not a Spoor case"), "{}", run.describe());
             assert_eq!(snapshot(file), before, "{} was changed by spoor {args:?}", file.display());
         }
+        // Not a case is an input error (2), not a failed verification (1).
+        let run = ws.spoor(&args!["verify", file]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("not a Spoor case"), "{}", run.describe());
     }
 }
 
@@ -111,6 +115,9 @@ fn a_case_of_a_newer_format_is_refused() {
         assert!(run.stderr.contains("newer"), "{}", run.describe());
         assert_eq!(snapshot(&case).0, before, "the case was changed by spoor {args:?}");
     }
+    let run = ws.spoor(&args!["verify", &case]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("newer"), "{}", run.describe());
 }
 
 #[test]
