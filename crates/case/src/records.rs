@@ -211,9 +211,24 @@ pub struct RunInfo {
     pub rows_digest: Option<String>,
 }
 
+/// An examiner's review of a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub file_id: i64,
+    /// The category the examiner assigned (raw value), or null to clear it.
+    pub category: Option<String>,
+    /// The category scheme the value belongs to (e.g. `vics-us`, `caid`).
+    pub profile: Option<String>,
+    pub note: String,
+    pub examiner: String,
+    pub time_utc: String,
+}
+
 /// One hit, joined with its file and hash set: the `spoor hits` contract.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HitView {
+    /// The case's id of the file (what a review names).
+    pub file_id: i64,
     pub evidence_id: String,
     /// The path relative to the evidence root, made readable
     /// ([`spoor_evidence`]'s display form: invalid bytes as `\xNN`).
@@ -236,6 +251,8 @@ pub struct HitView {
     pub known_good: bool,
     pub mtime_utc: Option<String>,
     pub run_id: i64,
+    /// The examiner's latest review of the file, if any.
+    pub review: Option<Review>,
 }
 
 /// One recorded warning: the `spoor warnings` contract.
@@ -527,7 +544,7 @@ impl Case {
         let sql = format!(
             "{LATEST}
              SELECT ev.evidence_id, f.path, f.size, f.md5, f.sha1, f.sha256, h.method, h.distance, s.name, s.version, s.kind,
-                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id
+                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id, f.id
              FROM hits h
              JOIN files f ON f.id = h.file_id
              JOIN evidence ev ON ev.id = f.evidence_ref
@@ -559,15 +576,70 @@ impl Case {
                     known_good: r.get(15)?,
                     mtime_utc: r.get(16)?,
                     run_id: r.get(17)?,
+                    file_id: r.get(18)?,
+                    review: None,
                 },
                 r.get::<_, String>(12)?,
             ))
         })?;
+        let reviews = self.latest_reviews()?;
         let mut out = Vec::new();
         for r in rows {
             let (mut hit, record) = r?;
             hit.record = serde_json::from_str(&record)?;
+            hit.review = reviews.get(&hit.file_id).cloned();
             out.push(hit);
+        }
+        Ok(out)
+    }
+
+    /// Records an examiner's review of a file (a new row: earlier reviews
+    /// stay on record).
+    pub fn add_review(&mut self, file_id: i64, category: Option<&str>, profile: Option<&str>, note: &str) -> Result<Review> {
+        let exists: Option<i64> = self.conn().query_row("SELECT id FROM files WHERE id = ?1", [file_id], |r| r.get(0)).optional()?;
+        if exists.is_none() {
+            return Err(Error::Invalid(format!("no file with id {file_id} in this case")));
+        }
+        let examiner = self.actor.clone();
+        let time = utc::now();
+        let details = serde_json::json!({ "file_id": file_id, "category": category, "profile": profile, "note": note });
+        self.write("review.add", details, |tx| {
+            tx.execute(
+                "INSERT INTO reviews (file_id, category, profile, note, examiner, time_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![file_id, category, profile, note, examiner, time],
+            )?;
+            Ok(())
+        })?;
+        Ok(Review {
+            file_id,
+            category: category.map(String::from),
+            profile: profile.map(String::from),
+            note: note.to_string(),
+            examiner,
+            time_utc: time,
+        })
+    }
+
+    /// Every review of a file, oldest first.
+    pub fn reviews(&self, file_id: i64) -> Result<Vec<Review>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT file_id, category, profile, note, examiner, time_utc FROM reviews WHERE file_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([file_id], review_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The latest review of every reviewed file.
+    pub fn latest_reviews(&self) -> Result<std::collections::HashMap<i64, Review>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT file_id, category, profile, note, examiner, time_utc FROM reviews
+             WHERE id IN (SELECT MAX(id) FROM reviews GROUP BY file_id)",
+        )?;
+        let rows = stmt.query_map([], review_from_row)?;
+        let mut out = std::collections::HashMap::new();
+        for r in rows {
+            let review = r?;
+            out.insert(review.file_id, review);
         }
         Ok(out)
     }
@@ -755,6 +827,17 @@ fn insert_event(
         ],
     )?;
     Ok(())
+}
+
+fn review_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Review> {
+    Ok(Review {
+        file_id: r.get(0)?,
+        category: r.get(1)?,
+        profile: r.get(2)?,
+        note: r.get(3)?,
+        examiner: r.get(4)?,
+        time_utc: r.get(5)?,
+    })
 }
 
 fn evidence_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(EvidenceItem, String)> {

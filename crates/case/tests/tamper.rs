@@ -80,6 +80,10 @@ fn new_case(dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>> {
         case.write_batch(run.run_id, &batch)?;
     }
     let info = case.end_run(run.run_id, &RunEnd::Completed)?;
+    let review = case.add_review(1, Some("1"), Some("vics-us"), "seen, child abuse material")?;
+    assert_eq!(review.examiner, "A. de Vries");
+    assert!(case.add_review(999, Some("1"), None, "").is_err());
+    assert_eq!(case.hits()?[0].review.as_ref().and_then(|r| r.category.as_deref()), Some("1"));
     assert_eq!(info.counts.files, 12);
     assert_eq!(info.counts.hits, 3);
     assert_eq!(info.counts.warnings, 3);
@@ -127,6 +131,7 @@ fn changed_rows_are_named() -> TestResult {
         ("scan_runs", "UPDATE scan_runs SET tool_version = '9.9.9'"),
         ("scan_run_events", "UPDATE scan_run_events SET hits = 0 WHERE event = 'completed'"),
         ("schema_migrations", "UPDATE schema_migrations SET tool_version = 'x'"),
+        ("reviews", "UPDATE reviews SET category = '0'"),
     ] {
         let first = tamper(sql)?;
         assert!(first.starts_with(table) && first.contains("changed"), "{sql}: {first}");

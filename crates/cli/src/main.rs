@@ -84,6 +84,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record an examiner's review of a file: its category and a note
+    Review {
+        case: PathBuf,
+        /// The file's id (`file_id` in `spoor hits --json`)
+        file_id: i64,
+        /// The category to assign (raw value, e.g. 1 for VICS US or A for CAID); omit to record only a note
+        #[arg(long)]
+        category: Option<String>,
+        /// The category scheme (e.g. vics-us, caid)
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who reviews [default: the case's examiner]
+        #[arg(long, env = "SPOOR_EXAMINER")]
+        examiner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the audit log of a case
     Audit {
         case: PathBuf,
@@ -355,6 +374,25 @@ fn run(cli: Cli) -> Result<u8> {
                 output::print_verify(&report)?;
             }
             Ok(if report.is_intact() { 0 } else { EXIT_VERIFY_FAILED })
+        }
+        Command::Review { case, file_id, category, profile, note, examiner, json } => {
+            let mut c = Case::open(&case)?;
+            if let Some(who) = examiner {
+                c.set_actor(&who);
+            }
+            let review = c.add_review(file_id, category.as_deref(), profile.as_deref(), &note)?;
+            if json {
+                print_json(&review)?;
+            } else {
+                outln!(
+                    "Reviewed file {} as {} by {} at {}",
+                    review.file_id,
+                    review.category.as_deref().unwrap_or("(no category)"),
+                    review.examiner,
+                    review.time_utc
+                );
+            }
+            Ok(0)
         }
         Command::Audit { case, json } => {
             let log = Case::open_read_only(&case)?.audit_log()?;

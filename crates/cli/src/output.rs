@@ -48,13 +48,23 @@ pub fn print_hits(hits: &[HitView]) -> Result<()> {
         outln!("No hits.");
         return Ok(());
     }
-    outln!("{:<10} {:<7} {:<8} {:<24} PATH", "EVIDENCE", "METHOD", "CATEGORY", "HASH SET");
+    outln!("{:>6} {:<10} {:<7} {:<8} {:<8} {:<24} PATH", "FILE", "EVIDENCE", "METHOD", "CATEGORY", "REVIEW", "HASH SET");
     for h in hits {
         let set = match &h.hashset_version {
             Some(v) => format!("{} {v}", h.hashset),
             None => h.hashset.clone(),
         };
-        outln!("{:<10} {:<7} {:<8} {:<24} {}", h.evidence_id, h.method, h.category.as_deref().unwrap_or("-"), set, h.path);
+        let review = h.review.as_ref().map(|r| r.category.clone().unwrap_or_else(|| "note".into())).unwrap_or_else(|| "-".into());
+        outln!(
+            "{:>6} {:<10} {:<7} {:<8} {:<8} {:<24} {}",
+            h.file_id,
+            h.evidence_id,
+            h.method,
+            h.category.as_deref().unwrap_or("-"),
+            review,
+            set,
+            h.path
+        );
     }
     outln!("{} hit(s)", hits.len());
     Ok(())

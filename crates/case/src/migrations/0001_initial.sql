@@ -156,6 +156,21 @@ CREATE TABLE hits (
 CREATE INDEX hits_file ON hits(file_id);
 CREATE INDEX hits_run ON hits(run_id);
 
+-- Examiner reviews of files: the latest review of a file is its verdict;
+-- earlier ones stay, so every change of category is on record.
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    category TEXT,
+    profile TEXT,
+    note TEXT NOT NULL,
+    examiner TEXT NOT NULL,
+    time_utc TEXT NOT NULL,
+    seal INTEGER,
+    row_hash TEXT
+);
+CREATE INDEX reviews_file ON reviews(file_id);
+
 -- The audit log: a SHA-256 hash chain. `seals` names, per table, the rows
 -- this entry sealed (id ranges, count and a digest over their row hashes).
 CREATE TABLE audit_log (
@@ -179,6 +194,7 @@ CREATE INDEX scan_run_events_unsealed ON scan_run_events(id) WHERE seal IS NULL;
 CREATE INDEX files_unsealed ON files(id) WHERE seal IS NULL;
 CREATE INDEX warnings_unsealed ON warnings(id) WHERE seal IS NULL;
 CREATE INDEX hits_unsealed ON hits(id) WHERE seal IS NULL;
+CREATE INDEX reviews_unsealed ON reviews(id) WHERE seal IS NULL;
 CREATE INDEX files_seal ON files(seal);
 CREATE INDEX warnings_seal ON warnings(seal);
 CREATE INDEX hits_seal ON hits(seal);
