@@ -131,11 +131,28 @@ pub struct NewFile {
     pub known_good: bool,
     /// Case row id of the known-good set that listed the file.
     pub known_good_set: Option<i64>,
+    pub picture: Option<Picture>,
     /// `hashed`, `not_read` (not a regular file) or `error`.
     pub status: String,
     pub noatime: bool,
     pub hits: Vec<NewHit>,
     pub warnings: Vec<NewWarning>,
+}
+
+/// What decoding a picture gave: its geometry and PDQ fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Picture {
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    /// Frames in an animation (the first is fingerprinted).
+    pub frames: Option<u32>,
+    /// EXIF orientation tag (1–8), recorded, not applied.
+    pub orientation: Option<u16>,
+    /// PDQ hash, 64 lower-case hex digits.
+    pub pdq: String,
+    /// PDQ quality, 0–100.
+    pub pdq_quality: u32,
 }
 
 /// A match of a file against a hash set.
@@ -239,6 +256,9 @@ pub struct HitView {
     pub md5: Option<String>,
     pub sha1: Option<String>,
     pub sha256: Option<String>,
+    /// The file's PDQ fingerprint (pictures), and its quality.
+    pub pdq: Option<String>,
+    pub pdq_quality: Option<u32>,
     pub method: String,
     pub distance: Option<u32>,
     pub hashset: String,
@@ -403,8 +423,10 @@ impl Case {
             let now = utc::now();
             let mut file_stmt = tx.prepare_cached(
                 "INSERT INTO files (run_id, evidence_ref, path, path_display, kind, size, mtime_utc, atime_utc, ctime_utc, btime_utc,
-                    inode, device, mode, link_target, file_type, type_class, ext_mismatch, md5, sha1, sha256, known_good, known_good_set, status, noatime)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                    inode, device, mode, link_target, file_type, type_class, ext_mismatch, md5, sha1, sha256, known_good, known_good_set, status, noatime,
+                    picture_format, width, height, frames, orientation, pdq, pdq_quality)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                    ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
             )?;
             let mut hit_stmt = tx.prepare_cached(
                 "INSERT INTO hits (run_id, file_id, hashset_id, method, distance, category, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -437,7 +459,14 @@ impl Case {
                     f.known_good,
                     f.known_good_set,
                     f.status,
-                    f.noatime
+                    f.noatime,
+                    f.picture.as_ref().map(|p| p.format.as_str()),
+                    f.picture.as_ref().map(|p| p.width),
+                    f.picture.as_ref().map(|p| p.height),
+                    f.picture.as_ref().and_then(|p| p.frames),
+                    f.picture.as_ref().and_then(|p| p.orientation),
+                    f.picture.as_ref().map(|p| p.pdq.as_str()),
+                    f.picture.as_ref().map(|p| p.pdq_quality)
                 ])?;
                 let file_id = tx.last_insert_rowid();
                 for h in &f.hits {
@@ -544,7 +573,7 @@ impl Case {
         let sql = format!(
             "{LATEST}
              SELECT ev.evidence_id, f.path, f.size, f.md5, f.sha1, f.sha256, h.method, h.distance, s.name, s.version, s.kind,
-                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id, f.id
+                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id, f.id, f.pdq, f.pdq_quality
              FROM hits h
              JOIN files f ON f.id = h.file_id
              JOIN evidence ev ON ev.id = f.evidence_ref
@@ -577,6 +606,8 @@ impl Case {
                     mtime_utc: r.get(16)?,
                     run_id: r.get(17)?,
                     file_id: r.get(18)?,
+                    pdq: r.get(19)?,
+                    pdq_quality: r.get(20)?,
                     review: None,
                 },
                 r.get::<_, String>(12)?,
@@ -706,7 +737,8 @@ impl Case {
         let mut files = c.prepare(
             "SELECT f.id, ev.evidence_id, f.path, f.kind, f.size, f.mtime_utc, f.ctime_utc, f.btime_utc, f.inode, f.mode,
                     f.link_target, f.file_type, f.ext_mismatch, f.md5, f.sha1, f.sha256, f.known_good, f.status,
-                    (SELECT set_uid FROM hashsets WHERE id = f.known_good_set)
+                    (SELECT set_uid FROM hashsets WHERE id = f.known_good_set),
+                    f.picture_format, f.width, f.height, f.frames, f.orientation, f.pdq, f.pdq_quality
              FROM files f JOIN evidence ev ON ev.id = f.evidence_ref WHERE f.run_id = ?1 ORDER BY ev.evidence_id, f.path",
         )?;
         let mut hits = c.prepare(
@@ -716,7 +748,7 @@ impl Case {
         let mut rows = files.query([run_id])?;
         while let Some(row) = rows.next()? {
             h.update(b"F");
-            for i in 1..19 {
+            for i in 1..26 {
                 put(&mut h, row.get_ref(i)?);
             }
             let file_id: i64 = row.get(0)?;

@@ -576,6 +576,12 @@ struct HashOutput {
     sha1: String,
     sha256: String,
     extension_mismatch: bool,
+    /// PDQ of a picture's stored pixels (null for other files).
+    pdq: Option<String>,
+    pdq_quality: Option<u32>,
+    /// Why a picture has no PDQ, when it could not be decoded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdq_error: Option<String>,
 }
 
 fn hash_one(path: &Path) -> Result<HashOutput> {
@@ -586,7 +592,21 @@ fn hash_one(path: &Path) -> Result<HashOutput> {
     let (d, _) = spoor_digest::digest_file(path, None)?;
     let ft = spoor_digest::sniff(&d.head, d.size);
     let raw = path.as_os_str().as_bytes();
+    let (mut pdq, mut pdq_quality, mut pdq_error) = (None, None, None);
+    if ft.class == "image" {
+        let bytes = std::fs::read(path).context("reading the picture")?;
+        match spoor_pdq::decode::hash_file_bytes(&bytes, &spoor_pdq::decode::Limits::default()) {
+            Ok((r, _)) => {
+                pdq = Some(r.hash.to_string());
+                pdq_quality = Some(r.quality);
+            }
+            Err(e) => pdq_error = Some(e.to_string()),
+        }
+    }
     Ok(HashOutput {
+        pdq,
+        pdq_quality,
+        pdq_error,
         path: spoor_evidence::display_path(raw),
         size: d.size,
         extension_mismatch: spoor_digest::extension_mismatch(&ft, spoor_evidence::extension(raw).as_deref()),

@@ -61,6 +61,10 @@ pub struct ScanOptions {
     /// ... or after this long, whichever comes first.
     pub batch_interval: Duration,
     pub tool: Tool,
+    /// Pixel and memory caps for picture decoding (hostile input).
+    pub decode_limits: spoor_pdq::decode::Limits,
+    /// Pictures larger than this many bytes are not decoded (a warning says so).
+    pub max_picture_bytes: u64,
 }
 
 impl Default for ScanOptions {
@@ -72,6 +76,8 @@ impl Default for ScanOptions {
             batch_files: 512,
             batch_interval: Duration::from_millis(500),
             tool: Tool::default(),
+            decode_limits: spoor_pdq::decode::Limits::default(),
+            max_picture_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -200,6 +206,8 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "library": library.root().display().to_string(),
                 "rescan": opts.rescan,
                 "follow_symlinks": false,
+                "picture_max_pixels": opts.decode_limits.max_pixels,
+                "picture_max_bytes": opts.max_picture_bytes,
                 "one_file_system": true,
             });
             let handle = case.start_run(&RunStart {

@@ -185,6 +185,10 @@ impl Pipeline<'_> {
                         f.type_class = Some(ft.class);
                         self.counters.bytes_done.fetch_add(d.size, Ordering::Relaxed);
                         self.match_exact(&mut f, &d.digests, rows_by_set);
+                        // Known-good files skip the later stages.
+                        if !f.known_good && f.type_class.as_deref() == Some("image") {
+                            self.fingerprint(&mut f, &e.abs_path);
+                        }
                     }
                 }
             }
@@ -211,6 +215,47 @@ impl Pipeline<'_> {
             self.counters.known_good.fetch_add(1, Ordering::Relaxed);
         }
         Some(f)
+    }
+
+    /// Decodes a picture (capped, panic-safe) and records its PDQ
+    /// fingerprint of the stored pixels. A picture that cannot be decoded is
+    /// a warning with the decoder's reason.
+    fn fingerprint(&self, f: &mut NewFile, path: &Path) {
+        if f.size > self.opts.max_picture_bytes {
+            let reason = format!("picture of {} bytes is over the decoding cap of {} bytes: not fingerprinted", f.size, self.opts.max_picture_bytes);
+            warn(f, "decode", reason);
+            return;
+        }
+        let bytes = match read_capped(path, self.opts.max_picture_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                warn(f, "decode", format!("cannot be read again for decoding: {}", spoor_evidence::io_reason(&e)));
+                return;
+            }
+        };
+        match spoor_pdq::decode::hash_file_bytes(&bytes, &self.opts.decode_limits) {
+            Ok((pdq, info)) => {
+                f.picture = Some(spoor_case::Picture {
+                    format: info.format.to_string(),
+                    width: info.width,
+                    height: info.height,
+                    frames: info.frames,
+                    orientation: info.orientation,
+                    pdq: pdq.hash.to_string(),
+                    pdq_quality: pdq.quality,
+                });
+            }
+            Err(err) => {
+                let reason = match &err {
+                    spoor_pdq::decode::DecodeError::UnknownFormat | spoor_pdq::decode::DecodeError::UnsupportedFormat(_) => format!(
+                        "picture type {} cannot be decoded by Spoor: not fingerprinted",
+                        f.file_type.as_deref().unwrap_or("?")
+                    ),
+                    other => format!("picture cannot be decoded ({}): {other}", other.code()),
+                };
+                warn(f, "decode", reason);
+            }
+        }
     }
 
     /// Exact lookups: alert sets give hits; an ignore set marks the file
@@ -298,6 +343,15 @@ impl Pipeline<'_> {
             }
         }
     }
+}
+
+/// Reads at most `cap` bytes of an evidence file, read-only.
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let (file, _) = spoor_evidence::open_read_only(path)?;
+    let mut bytes = Vec::new();
+    file.take(cap).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn warn(f: &mut NewFile, stage: &str, reason: String) {

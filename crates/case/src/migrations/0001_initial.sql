@@ -117,6 +117,15 @@ CREATE TABLE files (
     sha256 TEXT,
     known_good INTEGER NOT NULL DEFAULT 0,
     known_good_set INTEGER REFERENCES hashsets(id),
+    -- Pictures: what the decoder saw and the PDQ fingerprint of the stored
+    -- pixels (EXIF orientation is recorded, not applied, as the reference does).
+    picture_format TEXT,
+    width INTEGER,
+    height INTEGER,
+    frames INTEGER,
+    orientation INTEGER,
+    pdq TEXT,
+    pdq_quality INTEGER,
     status TEXT NOT NULL CHECK (status IN ('hashed', 'not_read', 'error')),
     noatime INTEGER NOT NULL DEFAULT 0,
     seal INTEGER,
@@ -126,6 +135,7 @@ CREATE TABLE files (
 CREATE INDEX files_md5 ON files(md5);
 CREATE INDEX files_sha1 ON files(sha1);
 CREATE INDEX files_sha256 ON files(sha256);
+CREATE INDEX files_pdq ON files(pdq);
 
 CREATE TABLE warnings (
     id INTEGER PRIMARY KEY,

@@ -410,7 +410,9 @@ pub fn without_run_id(hits: &[Value]) -> Vec<Value> {
         .map(|h| {
             let mut h = h.clone();
             if let Some(obj) = h.as_object_mut() {
+                // Row ids depend on the order the workers finished in.
                 obj.remove("run_id");
+                obj.remove("file_id");
             }
             h
         })
