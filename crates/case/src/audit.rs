@@ -19,7 +19,7 @@ use crate::{Error, Result, utc};
 
 /// Every table whose rows are sealed, in the order they are sealed.
 pub const SEALED_TABLES: &[&str] =
-    &["schema_migrations", "case_info", "evidence", "hashsets", "scan_runs", "scan_run_events", "files", "warnings", "hits", "reviews"];
+    &["schema_migrations", "case_info", "evidence", "hashsets", "scan_runs", "scan_run_events", "files", "warnings", "hits", "reviews", "exports"];
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -24,6 +24,7 @@
 
 pub mod audit;
 mod error;
+pub mod exports;
 pub mod records;
 pub mod utc;
 pub mod verify;

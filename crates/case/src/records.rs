@@ -288,7 +288,7 @@ pub struct WarningView {
 }
 
 /// Rows of the latest run that touched each evidence item.
-const LATEST: &str = "WITH latest AS (
+pub(crate) const LATEST: &str = "WITH latest AS (
     SELECT evidence_ref, MAX(run_id) AS run_id FROM (
         SELECT evidence_ref, run_id FROM files UNION ALL SELECT evidence_ref, run_id FROM warnings
     ) GROUP BY evidence_ref)";

@@ -181,6 +181,30 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_file ON reviews(file_id);
 
+-- Reports and exports that left the case: one row per file written, with
+-- its SHA-256, so `spoor verify-report` can tell whether a file is exactly
+-- one this case produced, and when. `filters` is the JSON of the filters the
+-- report applied; `report_digest` the SHA-256 over the report's canonical
+-- content (what every page shows); the chain head is the last audit entry
+-- before this export's own.
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    time_utc TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('html', 'pdf', 'csv', 'vics')),
+    filters TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    report_digest TEXT NOT NULL,
+    chain_head_seq INTEGER NOT NULL,
+    chain_head_hash TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    exported_by TEXT NOT NULL,
+    seal INTEGER,
+    row_hash TEXT
+);
+CREATE INDEX exports_sha256 ON exports(sha256);
+
 -- The audit log: a SHA-256 hash chain. `seals` names, per table, the rows
 -- this entry sealed (id ranges, count and a digest over their row hashes).
 CREATE TABLE audit_log (
@@ -205,6 +229,7 @@ CREATE INDEX files_unsealed ON files(id) WHERE seal IS NULL;
 CREATE INDEX warnings_unsealed ON warnings(id) WHERE seal IS NULL;
 CREATE INDEX hits_unsealed ON hits(id) WHERE seal IS NULL;
 CREATE INDEX reviews_unsealed ON reviews(id) WHERE seal IS NULL;
+CREATE INDEX exports_unsealed ON exports(id) WHERE seal IS NULL;
 CREATE INDEX files_seal ON files(seal);
 CREATE INDEX warnings_seal ON warnings(seal);
 CREATE INDEX hits_seal ON hits(seal);

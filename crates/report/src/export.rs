@@ -1,0 +1,237 @@
+//! Writing an export and recording it in the case; telling whether a file
+//! is one.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use spoor_case::exports::{ExportRecord, NewExport};
+use spoor_case::{Case, utc, verify};
+
+use crate::filter::Filters;
+use crate::model::{BuildOptions, Generator, Report};
+use crate::{Error, Format, Result, render};
+
+/// What to export, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub format: Format,
+    pub filters: Filters,
+    /// The file to write. It must not exist yet.
+    pub output: PathBuf,
+    /// Thumbnails were asked for (none are available yet; the report says so).
+    pub thumbnails: bool,
+    pub generator: Generator,
+    /// The generation time to state; `None` for now. Tests fix it.
+    pub generated_utc: Option<String>,
+    /// Who exports (the audit entry's actor); `None` for the case's examiner.
+    pub actor: Option<String>,
+}
+
+/// What an export did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportOutcome {
+    pub path: PathBuf,
+    pub hits: u64,
+    pub record: ExportRecord,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Builds the report of the case at `case_path`, writes it to
+/// `request.output` and records the export in the case (one `exports` row,
+/// one `report.export` audit entry).
+///
+/// The case is verified first, under the writer lock: a case that fails
+/// verification is not reported on ([`Error::CaseNotIntact`]). The file is
+/// written under a temporary name beside the output, synced, recorded, and
+/// then linked into place, so an existing file is never replaced and no
+/// report file exists that the case does not record.
+pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome> {
+    request.filters.validate()?;
+    let output = &request.output;
+    if output.exists() || output.is_symlink() {
+        return Err(Error::OutputExists { path: output.clone() });
+    }
+    let file_name = output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Filter(format!("{}: the output needs a file name in UTF-8", output.display())))?
+        .to_string();
+    let mut case = Case::open(case_path)?;
+    if let Some(actor) = &request.actor {
+        case.set_actor(actor);
+    }
+    let verification = verify::verify(case_path)?;
+    if !verification.is_intact() {
+        let problem = verification.problems.first().map(|p| p.to_string()).unwrap_or_else(|| "unknown".into());
+        return Err(Error::CaseNotIntact { path: case_path.to_path_buf(), problem });
+    }
+    let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
+    let report = Report::build(
+        &case,
+        &verification,
+        &BuildOptions {
+            filters: request.filters.clone(),
+            generator: request.generator.clone(),
+            generated_utc: generated_utc.clone(),
+            thumbnails: request.thumbnails,
+        },
+    )?;
+    let digest = report.digest()?;
+    let bytes = render(&report, &digest, request.format)?;
+
+    let folder = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = folder.join(format!(".{file_name}.spoor-{}.tmp", std::process::id()));
+    let written = (|| -> Result<()> {
+        // Named by the output: the temporary name means nothing to the user.
+        let mut f = File::create_new(&tmp).map_err(|e| Error::io(output, e))?;
+        f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let record = case.record_export(&NewExport {
+        time_utc: generated_utc,
+        format: request.format.as_str().into(),
+        filters: serde_json::to_value(&request.filters)?,
+        file_name,
+        sha256: sha256_hex(&bytes),
+        size: bytes.len() as u64,
+        report_digest: digest,
+        chain_head_seq: report.chain_head.seq,
+        chain_head_hash: report.chain_head.hash.clone(),
+        tool_version: request.generator.label(),
+    });
+    let record = match record {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    // A hard link fails if the name exists: nothing is ever replaced.
+    let linked = fs::hard_link(&tmp, output);
+    let _ = fs::remove_file(&tmp);
+    linked.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists { Error::OutputExists { path: output.clone() } } else { Error::io(output, e) }
+    })?;
+    if let Ok(dir) = File::open(&folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(ExportOutcome { path: output.clone(), hits: report.hits.len() as u64, record })
+}
+
+/// Whether a file is exactly an export of a case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileCheck {
+    pub file: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub case_number: Option<String>,
+    /// The case passed `spoor verify`; without that its record of exports
+    /// proves nothing.
+    pub case_intact: bool,
+    pub case_problem: Option<String>,
+    /// The exports recorded with this file's SHA-256 (normally one).
+    pub exports: Vec<ExportRecord>,
+    /// Exports whose report digest the file names although its bytes are
+    /// not theirs: an altered or re-saved copy.
+    pub named_exports: Vec<ExportRecord>,
+}
+
+impl FileCheck {
+    /// The file is byte for byte an export the (intact) case recorded.
+    pub fn is_genuine(&self) -> bool {
+        self.case_intact && !self.exports.is_empty()
+    }
+}
+
+/// Files larger than this are not searched for a report digest (they are
+/// still hashed and looked up).
+const SEARCH_LIMIT: u64 = 256 << 20;
+
+/// Checks whether `file` is exactly a report (or export) that the case at
+/// `case_path` recorded. Read-only.
+pub fn verify_file(case_path: &Path, file: &Path) -> Result<FileCheck> {
+    let verification = verify::verify(case_path)?;
+    let case = Case::open_read_only(case_path)?;
+    let mut f = File::open(file).map_err(|e| Error::io(file, e))?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(file, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        if size < SEARCH_LIMIT {
+            head.extend_from_slice(&buf[..n]);
+        }
+        size += n as u64;
+    }
+    let sha256 = hex::encode(hasher.finalize());
+    let exports = case.exports_with_sha256(&sha256)?;
+    let named_exports = if exports.is_empty() {
+        let tokens = hex_tokens(&head);
+        case.exports()?.into_iter().filter(|e| tokens.contains(&e.report_digest)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(FileCheck {
+        file: file.to_path_buf(),
+        sha256,
+        size,
+        case_number: verification.case_number.clone(),
+        case_intact: verification.is_intact(),
+        case_problem: verification.problems.first().map(|p| p.to_string()),
+        exports,
+        named_exports,
+    })
+}
+
+/// Every run of exactly 64 lower-case hex digits in `bytes`.
+fn hex_tokens(bytes: &[u8]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let mut start = None;
+    for (i, b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+        let hex = b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+        match (hex, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s == 64 {
+                    out.insert(String::from_utf8_lossy(&bytes[s..i]).into_owned());
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_tokens_are_exactly_64_digits() {
+        let d = "ab".repeat(32);
+        let text = format!("digest {d}, not {}x {}", "cd".repeat(33), "ef".repeat(31));
+        let found = hex_tokens(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert!(found.contains(&d));
+    }
+}
