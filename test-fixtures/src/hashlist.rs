@@ -218,6 +218,8 @@ impl Writer<'_> {
             malformed_line: malformed,
             lists: lists.into_iter().collect(),
             record_count,
+            categories: Default::default(),
+            profile: None,
         })
     }
 
@@ -255,6 +257,8 @@ impl Writer<'_> {
             malformed_line: None,
             lists: lists.into_iter().collect(),
             record_count,
+            categories: Default::default(),
+            profile: None,
         })
     }
 

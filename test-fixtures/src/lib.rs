@@ -11,7 +11,12 @@
 //!   a Unix socket;
 //! - `OUT/outside/secret.txt`, reachable only through a symlink;
 //! - `OUT/hashsets/`: md5sum, sha1sum, sha256sum and CSV lists naming some of
-//!   those files, with upper-case hex on a few lines and one malformed line.
+//!   those files, with upper-case hex on a few lines and one malformed line;
+//!   and sets in the exchange formats (VICS JSON 1.3 `#Media`, VICS 2.0 US
+//!   `#Cases`, CAID (VICS 2.0 UK), NSRL RDS v3 SQLite (minimal build), NSRL
+//!   RDS 2.x `NSRLFile.txt` in both column orders, HashKeeper `.hsh`, EnCase
+//!   `.hash`, Sleuth Kit `.idx` and `.kdb`), each with the raw categories it
+//!   gives in its [`FixtureSet`].
 //!
 //! Every byte comes from a seeded PRNG and deterministic encoders: two runs
 //! give identical files. The returned [`Manifest`] holds each file's digests
@@ -30,6 +35,7 @@
 //! ```
 
 mod document;
+mod exchange;
 mod hashlist;
 mod manifest;
 mod picture;
@@ -82,7 +88,8 @@ pub fn generate(out: &Path, opts: &FixtureOptions) -> io::Result<Manifest> {
     let mut evidence = tree::Tree::new(evidence_root.clone())?;
     tree::build(&mut evidence, &out, opts)?;
     let (files, specials) = evidence.finish();
-    let hashsets = hashlist::write_all(&hashsets_dir, &files)?;
+    let mut hashsets = hashlist::write_all(&hashsets_dir, &files)?;
+    hashsets.extend(exchange::write_all(&hashsets_dir, &files)?);
 
     Ok(Manifest {
         version: MANIFEST_VERSION,

@@ -1,6 +1,7 @@
 //! The manifest: what the generator wrote, with every digest, so tests can
 //! assert exact results without re-deriving them.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -70,7 +71,10 @@ pub struct Special {
 pub struct FixtureSet {
     /// File name relative to `hashsets_dir`.
     pub file: PathBuf,
-    /// "md5sum", "sha1sum", "sha256sum" or "csv".
+    /// "md5sum", "sha1sum", "sha256sum", "csv", or an exchange format:
+    /// "vics", "caid", "nsrl-rds3", "nsrl-rds2", "hashkeeper", "encase",
+    /// "tsk-idx", "tsk-kdb" (the names `spoor hashset import --format`
+    /// takes; auto-detection should find the same).
     pub format: String,
     /// "alert" or "ignore".
     pub kind: String,
@@ -80,8 +84,18 @@ pub struct FixtureSet {
     /// listed file are all here, since they share its digest.
     #[serde(with = "hex_bytes_list")]
     pub lists: Vec<Vec<u8>>,
-    /// Well-formed records (not counting a CSV header or the malformed line).
+    /// Well-formed records (not counting a CSV header or the malformed
+    /// line); records listing the same digests count once (an NSRL file
+    /// shipped in two packages is one record).
     pub record_count: u64,
+    /// For lists with categories (VICS, CAID): the raw category of each
+    /// listed fixture file, keyed by its MD5 (lower-case hex); `None` for
+    /// an uncategorised one (`null` or absent). Empty for other lists.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, Option<String>>,
+    /// The category profile the list declares (`US`, `UK`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl Manifest {

@@ -378,6 +378,10 @@ fn hash_lists_name_exactly_what_the_manifest_says() -> TestResult {
                     assert!(text.contains("\"photo, downloaded\""), "quoted comma");
                     continue;
                 }
+                // Checked by exchange_sets_are_described below, and by
+                // importing them in the hashset crate's tests.
+                "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase"
+                | "tsk-idx" | "tsk-kdb" => continue,
                 other => panic!("unknown format {other}"),
             };
         let (digests, bad, upper) = parse_sum(&text, hex_len);
@@ -453,6 +457,57 @@ fn hash_lists_name_exactly_what_the_manifest_says() -> TestResult {
             .iter()
             .all(|s| !s.lists.contains(locked.as_ref().unwrap_or(&Vec::new())))
     );
+    Ok(())
+}
+
+#[test]
+fn exchange_sets_are_described() -> TestResult {
+    let (_dir, m) = fresh(&FixtureOptions { large: false })?;
+    let formats: BTreeSet<&str> = m.hashsets.iter().map(|s| s.format.as_str()).collect();
+    for f in [
+        "vics", "caid", "nsrl-rds3", "nsrl-rds2", "hashkeeper", "encase", "tsk-idx", "tsk-kdb",
+    ] {
+        assert!(formats.contains(f), "no {f} set in {formats:?}");
+    }
+    let by_file = |name: &str| m.hashset(name).unwrap_or_else(|| panic!("{name} written"));
+    for set in &m.hashsets {
+        let bytes = fs::read(m.hashsets_dir.join(&set.file))?;
+        assert!(!bytes.is_empty(), "{}", set.file.display());
+        assert!(!set.lists.is_empty(), "{} lists nothing", set.file.display());
+        assert!(set.record_count as usize >= set.lists.len().min(1));
+        let listed: BTreeSet<&str> = set
+            .lists
+            .iter()
+            .filter_map(|p| m.file(p))
+            .map(|f| f.md5.as_str())
+            .collect();
+        for md5 in set.categories.keys() {
+            assert!(listed.contains(md5.as_str()), "{}: {md5}", set.file.display());
+        }
+    }
+    let v13 = by_file("vics-1.3-media.json");
+    assert_eq!(v13.profile.as_deref(), Some("US"));
+    let cats: BTreeSet<Option<&str>> = v13.categories.values().map(|c| c.as_deref()).collect();
+    assert!(cats.contains(&Some("0")) && cats.contains(&None), "0 and null: {cats:?}");
+    let text = fs::read(m.hashsets_dir.join("vics-1.3-media.json"))?;
+    assert!(text.starts_with(b"\xEF\xBB\xBF{"), "a BOM");
+    let caid = by_file("caid-uk.json");
+    assert_eq!((caid.format.as_str(), caid.profile.as_deref()), ("caid", Some("UK")));
+    assert_eq!(by_file("nsrl-rds3-minimal.db").kind, "ignore");
+    let db = fs::read(m.hashsets_dir.join("nsrl-rds3-minimal.db"))?;
+    assert!(db.starts_with(b"SQLite format 3\0"));
+    let enc = fs::read(m.hashsets_dir.join("encase.hash"))?;
+    assert_eq!(enc.len(), 0x480 + 18 * by_file("encase.hash").record_count as usize);
+    // Both NSRL 2.x column orders.
+    let heads: Vec<String> = ["NSRLFile.txt", "NSRLFile-md5-first.txt"]
+        .iter()
+        .map(|f| {
+            let t = fs::read_to_string(m.hashsets_dir.join(f)).unwrap_or_default();
+            t.lines().next().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(heads[0].starts_with("\"SHA-1\",\"FileName\""), "{heads:?}");
+    assert!(heads[1].starts_with("\"SHA-1\",\"MD5\""), "{heads:?}");
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod output;
 mod progress;
+mod report;
 
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -17,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use spoor_case::{AcquisitionHash, Case, NewCase, NewEvidence};
-use spoor_hashset::{Format, ImportOptions, Library, SetKind};
+use spoor_hashset::{CaidGrades, Format, ImportOptions, Library, SetKind};
 use spoor_scan::{Outcome, ScanOptions, Tool};
 
 use crate::output::{human_bytes, print_json, print_json_line};
@@ -109,6 +110,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a report of the case (HTML, PDF, CSV or VICS) and record it in the case
+    Report(report::ReportArgs),
+    /// Tell whether a file is exactly a report this case produced, and when; exit 1 if not
+    VerifyReport {
+        case: PathBuf,
+        /// The report file to check
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Digest files (MD5, SHA-1, SHA-256) and identify their type, without a case
     Hash {
         #[arg(required = true)]
@@ -160,22 +171,71 @@ enum FormatArg {
     Sha1sum,
     Sha256sum,
     Csv,
+    /// VICS JSON 1.x / 2.0 (Project VIC)
+    Vics,
+    /// VICS 2.0 UK profile (CAID)
+    Caid,
+    /// NSRL RDS v3 (SQLite)
+    NsrlRds3,
+    /// NSRL RDS 2.x NSRLFile.txt
+    NsrlRds2,
+    /// HashKeeper .hsh
+    Hashkeeper,
+    /// EnCase .hash
+    Encase,
+    /// Sleuth Kit .idx
+    TskIdx,
+    /// Sleuth Kit .kdb (SQLite)
+    TskKdb,
+}
+
+impl FormatArg {
+    fn format(self) -> Option<Format> {
+        Some(match self {
+            FormatArg::Auto => return None,
+            FormatArg::Md5sum => Format::Md5sum,
+            FormatArg::Sha1sum => Format::Sha1sum,
+            FormatArg::Sha256sum => Format::Sha256sum,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Vics => Format::Vics,
+            FormatArg::Caid => Format::Caid,
+            FormatArg::NsrlRds3 => Format::NsrlRds3,
+            FormatArg::NsrlRds2 => Format::NsrlRds2,
+            FormatArg::Hashkeeper => Format::HashKeeper,
+            FormatArg::Encase => Format::EnCase,
+            FormatArg::TskIdx => Format::TskIdx,
+            FormatArg::TskKdb => Format::TskKdb,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormatArg {
+    /// VICS JSON 2.0 with the set's profile
+    Vics,
+    /// md5sum lines (records with an MD5)
+    Md5sum,
+    /// CSV with every kept field
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
 enum HashsetCommand {
-    /// Import a hash list into the library (atomic: a bad line changes nothing)
+    /// Import a hash list into the library (atomic: a bad record changes nothing)
     Import {
         file: PathBuf,
         #[arg(long)]
         name: String,
         #[arg(long)]
         version: Option<String>,
-        /// alert: known material; ignore: known-good, set aside
+        /// alert: known material; ignore: known-good, set aside [default: ignore for NSRL; required otherwise]
         #[arg(long, value_enum)]
-        kind: KindArg,
+        kind: Option<KindArg>,
         #[arg(long, value_enum, default_value = "auto")]
         format: FormatArg,
+        /// CAID (UK profile) raw category values of grades A,B,C and non-indecent [default: 1,2,3,0]
+        #[arg(long, value_name = "A,B,C,NON_INDECENT")]
+        caid_grades: Option<String>,
         #[command(flatten)]
         library: LibraryArg,
         #[arg(long)]
@@ -195,6 +255,31 @@ enum HashsetCommand {
         version: Option<String>,
         #[command(flatten)]
         library: LibraryArg,
+    },
+    /// Write a set's records out as VICS JSON, md5sum lines or CSV
+    Export {
+        /// The set's name (or id)
+        name: String,
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        /// Output file [default: standard output]
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        library: LibraryArg,
+    },
+    /// Check every block of a set's tables and records; exit 1 if damaged
+    Verify {
+        /// The set's name (or id)
+        name: String,
+        #[arg(long)]
+        version: Option<String>,
+        #[command(flatten)]
+        library: LibraryArg,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -406,6 +491,8 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Hash { files, json } => hash(&files, json),
+        Command::Report(args) => report::report(args),
+        Command::VerifyReport { case, file, json } => report::verify_report(case, file, json),
     }
 }
 
@@ -415,39 +502,70 @@ fn tool_version() -> String {
 
 fn hashset(cmd: HashsetCommand) -> Result<u8> {
     match cmd {
-        HashsetCommand::Import { file, name, version, kind, format, library, json } => {
+        HashsetCommand::Import { file, name, version, kind, format, caid_grades, library, json } => {
             let lib = library.open()?;
-            let opts = ImportOptions {
-                name,
-                version,
-                kind: match kind {
-                    KindArg::Alert => SetKind::Alert,
-                    KindArg::Ignore => SetKind::Ignore,
-                },
-                format: match format {
-                    FormatArg::Auto => None,
-                    FormatArg::Md5sum => Some(Format::Md5sum),
-                    FormatArg::Sha1sum => Some(Format::Sha1sum),
-                    FormatArg::Sha256sum => Some(Format::Sha256sum),
-                    FormatArg::Csv => Some(Format::Csv),
-                },
+            let format = format.format();
+            let kind = match kind {
+                Some(KindArg::Alert) => SetKind::Alert,
+                Some(KindArg::Ignore) => SetKind::Ignore,
+                None => {
+                    let detected = match format {
+                        Some(f) => Some(f),
+                        None => spoor_hashset::detect_file_format(&file)?,
+                    };
+                    match detected.and_then(Format::default_kind) {
+                        Some(kind) => kind,
+                        None => bail!(
+                            "--kind is required for {} (alert: known material; ignore: known-good); only NSRL sets default to ignore",
+                            detected.map(|f| format!("a {f} list")).unwrap_or_else(|| "this list".into())
+                        ),
+                    }
+                }
             };
-            let info = lib.import(&file, &opts)?;
+            let mut opts = ImportOptions { name, version, kind, format, ..ImportOptions::default() };
+            if let Some(grades) = caid_grades {
+                let parts: Vec<&str> = grades.split(',').map(str::trim).collect();
+                let [a, b, c, n] = parts[..] else {
+                    bail!("--caid-grades takes four comma-separated values (A,B,C,non-indecent), got {grades:?}");
+                };
+                opts.caid_grades = CaidGrades { a: a.into(), b: b.into(), c: c.into(), non_indecent: n.into() };
+            }
+            let (info, report) = lib.import_with_report(&file, &opts)?;
             if json {
-                print_json(&info)?;
+                #[derive(serde::Serialize)]
+                struct Imported<'a> {
+                    #[serde(flatten)]
+                    info: &'a spoor_hashset::SetInfo,
+                    report: &'a spoor_hashset::ImportReport,
+                }
+                print_json(&Imported { info: &info, report: &report })?;
             } else {
                 let counts: Vec<String> = info.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                outln!(
-                    "Imported {:?}{} as {} ({}): {} records ({}); source SHA-256 {}; id {}",
+                println!(
+                    "Imported {:?}{} as {} ({}{}): {} records ({}); source SHA-256 {}; id {}",
                     info.name,
                     info.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default(),
                     info.kind,
                     info.format,
+                    info.profile.as_deref().map(|p| format!(", profile {p}")).unwrap_or_default(),
                     info.record_count,
                     counts.join(", "),
                     info.source_sha256,
                     info.id
                 );
+                if report.duplicates_merged > 0 {
+                    println!("  {} duplicate record(s) merged into records with the same digests", report.duplicates_merged);
+                }
+                if report.conflict_count > 0 {
+                    println!("  {} digest(s) listed with conflicting categories (kept: the first; all in the set's conflicts.jsonl):", report.conflict_count);
+                    for c in &report.conflicts {
+                        let lines: Vec<String> = c.lines.iter().map(u64::to_string).collect();
+                        println!("    {}  categories {}  lines {}", c.digest, c.categories.join(", "), lines.join(", "));
+                    }
+                    if report.conflict_count > report.conflicts.len() as u64 {
+                        println!("    ... {} more", report.conflict_count - report.conflicts.len() as u64);
+                    }
+                }
             }
             Ok(0)
         }
@@ -462,8 +580,67 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
         }
         HashsetCommand::Remove { name, version, library } => {
             let info = library.open()?.remove(&name, version.as_deref())?;
-            outln!("Removed {:?} ({})", info.name, info.id);
+            println!("Removed {:?} ({})", info.name, info.id);
             Ok(0)
+        }
+        HashsetCommand::Export { name, version, format, output, library } => {
+            let lib = library.open()?;
+            let format = match format {
+                ExportFormatArg::Vics => Format::Vics,
+                ExportFormatArg::Md5sum => Format::Md5sum,
+                ExportFormatArg::Csv => Format::Csv,
+            };
+            match output {
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut out = std::io::BufWriter::new(stdout.lock());
+                    lib.export(&name, version.as_deref(), format, &mut out)?;
+                    out.flush()?;
+                }
+                Some(path) => {
+                    // Written beside the target, then renamed: an export
+                    // that fails leaves no half file under the name.
+                    let partial = path.with_extension(match path.extension() {
+                        Some(e) => format!("{}.partial", e.to_string_lossy()),
+                        None => "partial".to_string(),
+                    });
+                    let file = std::fs::File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    let written = lib.export(&name, version.as_deref(), format, &mut out).inspect_err(|_| {
+                        let _ = std::fs::remove_file(&partial);
+                    })?;
+                    let file = out.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", partial.display()))?;
+                    file.sync_all().with_context(|| format!("writing {}", partial.display()))?;
+                    std::fs::rename(&partial, &path).with_context(|| format!("renaming to {}", path.display()))?;
+                    eprintln!("Exported {written} records to {}", path.display());
+                }
+            }
+            Ok(0)
+        }
+        HashsetCommand::Verify { name, version, library, json } => {
+            let lib = library.open()?;
+            match lib.verify_set(&name, version.as_deref()) {
+                Ok(report) => {
+                    if json {
+                        print_json(&serde_json::json!({ "intact": true, "report": report }))?;
+                    } else {
+                        println!(
+                            "Hash set {} is intact: {} records, {} tables, {} blocks checked",
+                            report.id, report.records, report.tables, report.blocks
+                        );
+                    }
+                    Ok(0)
+                }
+                Err(err @ (spoor_hashset::Error::Corrupt { .. } | spoor_hashset::Error::OldLayout { .. })) => {
+                    if json {
+                        print_json(&serde_json::json!({ "intact": false, "code": err.code(), "message": err.to_string() }))?;
+                    } else {
+                        println!("Hash set {name} is damaged: {err}");
+                    }
+                    Ok(EXIT_VERIFY_FAILED)
+                }
+                Err(err) => Err(err.into()),
+            }
         }
     }
 }

@@ -33,6 +33,46 @@ pub enum Error {
         reason: String,
     },
 
+    /// A record of a binary or JSON source could not be parsed, at a byte
+    /// offset. The import is abandoned and nothing is added.
+    #[error("{} byte {offset}{}: {reason}", path.display(), line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    ParseAt {
+        /// The source file being imported.
+        path: PathBuf,
+        /// 0-based byte offset in the source where the bad part starts.
+        offset: u64,
+        /// 1-based line of that byte, when the source is text.
+        line: Option<u64>,
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// An SQLite source (NSRL RDS v3, Sleuth Kit `.kdb`) could not be read.
+    #[error("{}: {reason}", path.display())]
+    Database {
+        /// The source file.
+        path: PathBuf,
+        /// What went wrong (SQLite's message, or a missing table).
+        reason: String,
+    },
+
+    /// A stored set was written by an older layout this build no longer
+    /// reads.
+    #[error(
+        "hash set \"{name}\" ({id}) was imported with layout version {version}, which this build \
+         no longer reads (it reads {current}): remove it and import its source again"
+    )]
+    OldLayout {
+        /// Name of the set.
+        name: String,
+        /// Its folder id.
+        id: String,
+        /// The layout it was written with.
+        version: u32,
+        /// The layout this build reads.
+        current: u32,
+    },
+
     /// A set with the same name and version is already in the library.
     #[error("hash set {} is already imported", describe(name, version.as_deref()))]
     AlreadyExists {
@@ -83,7 +123,7 @@ pub enum Error {
 
     /// The source's format could not be detected from its content.
     #[error(
-        "{}: cannot detect the hash-list format (expected md5sum, sha1sum, sha256sum or CSV with a hash column); name the format",
+        "{}: cannot detect the hash-list format (expected VICS JSON, NSRL, HashKeeper, EnCase, Sleuth Kit, md5sum, sha1sum, sha256sum or CSV with a hash column); name the format",
         path.display()
     )]
     UndetectableFormat {
@@ -145,7 +185,9 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
-            Error::Parse { .. } => "parse",
+            Error::Parse { .. } | Error::ParseAt { .. } => "parse",
+            Error::Database { .. } => "database",
+            Error::OldLayout { .. } => "old_layout",
             Error::AlreadyExists { .. } => "already_exists",
             Error::NotFound { .. } => "not_found",
             Error::Ambiguous { .. } => "ambiguous",

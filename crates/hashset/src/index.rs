@@ -1,59 +1,220 @@
 //! Sorted fixed-width digest tables (`*.idx`) and the one place that
 //! memory-maps files.
 //!
-//! See the crate docs for the layout. Lookups binary-search the mapped
-//! entries in place: opening a table of fifty million entries costs one
-//! `mmap` call and a header check, not a load.
+//! See the crate docs for the layout. A table is written in one sequential
+//! pass from entries that arrive sorted ([`TableWriter`]); lookups go
+//! through the fan-out table to one small bucket and search it in place, so
+//! opening a table of fifty million entries costs one `mmap` call, a header
+//! check and the check of a 64 KiB checksum list, not a load.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
+use crate::checked::{BLOCK, BlockSums, SumWriter, block_count, crc};
 use crate::{DigestKind, Error, Result};
 
 /// Magic bytes at the start of every table.
 pub(crate) const MAGIC: &[u8; 8] = b"SPOORIDX";
 /// Layout version written in the header.
-pub(crate) const LAYOUT_VERSION: u32 = 1;
+pub(crate) const LAYOUT_VERSION: u32 = 2;
 /// Header size; entries start here.
-pub(crate) const HEADER_LEN: usize = 32;
+pub(crate) const HEADER_LEN: usize = 64;
+/// Most fan-out bits: 16 Mi buckets (64 MiB of fan-out) is plenty for a
+/// table of a hundred million entries.
+const MAX_FANOUT_BITS: u32 = 24;
+/// Aim for about this many entries per bucket.
+const BUCKET_TARGET: u64 = 4;
 
-/// One table entry before it is written: digest bytes and record number.
+/// One table entry: digest bytes and record number.
 pub(crate) type Entry<const N: usize> = ([u8; N], u32);
 
-/// Sort entries by digest, then record number.
-///
-/// In memory for now. This is the seam where an external merge sort (sorted
-/// runs spilled to the temporary folder, then merged while writing) goes in
-/// for sets too large to sort in RAM.
-pub(crate) fn sort_entries<const N: usize>(entries: &mut [Entry<N>]) {
-    entries.sort_unstable();
-}
-
-/// Write a sorted table to `path` and fsync it.
-pub(crate) fn write_table<const N: usize>(path: &Path, entries: &[Entry<N>]) -> Result<()> {
-    let io = |e| Error::io(path, e);
-    let file = File::create_new(path).map_err(io)?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    out.write_all(&header(N as u32, entries.len() as u64))
-        .map_err(io)?;
-    for (digest, record) in entries {
-        out.write_all(digest).map_err(io)?;
-        out.write_all(&record.to_le_bytes()).map_err(io)?;
+/// Fan-out bits for a table of about `count` entries.
+pub(crate) fn fanout_bits(count: u64) -> u32 {
+    let per = count / BUCKET_TARGET;
+    if per < 2 {
+        0
+    } else {
+        (63 - per.leading_zeros()).min(MAX_FANOUT_BITS)
     }
-    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
-    Ok(())
 }
 
-fn header(width: u32, count: u64) -> [u8; HEADER_LEN] {
+/// The bucket of a digest: its top `bits` bits.
+#[inline]
+fn bucket(digest: &[u8], bits: u32) -> usize {
+    if bits == 0 {
+        return 0;
+    }
+    let top = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    (top >> (32 - bits)) as usize
+}
+
+/// The first 8 bytes of a digest as a big-endian number: comparing these
+/// orders digests like comparing the bytes.
+#[inline(always)]
+fn prefix(bytes: &[u8]) -> u64 {
+    u64::from_be_bytes(le_bytes(&bytes[..8]))
+}
+
+/// The entries `start..end` of `entries` (entry `i` at `i * size`, its
+/// digest `width` bytes) within `lo..hi` whose digest equals `digest`.
+///
+/// Buckets hold a handful of entries, so a linear walk over the 8-byte
+/// prefixes (contiguous, branch-predictable) beats a binary search; big
+/// buckets (a skewed set) are binary-searched first.
+#[inline(always)]
+fn search(entries: &[u8], size: usize, width: usize, lo: usize, hi: usize, digest: &[u8]) -> (usize, usize) {
+    let want = prefix(digest);
+    let rest = &digest[8..];
+    let at = |i: usize| &entries[i * size..i * size + width];
+    let (mut l, mut h) = (lo, hi);
+    while h - l > 16 {
+        let mid = l + (h - l) / 2;
+        if at(mid) < digest {
+            l = mid + 1;
+        } else {
+            h = mid;
+        }
+    }
+    let mut i = l;
+    while i < h && prefix(at(i)) < want {
+        i += 1;
+    }
+    // Equal prefixes are rare: order the rest by the remaining bytes.
+    while i < h && prefix(at(i)) == want && &at(i)[8..] < rest {
+        i += 1;
+    }
+    let start = i;
+    while i < hi && prefix(at(i)) == want && &at(i)[8..] == rest {
+        i += 1;
+    }
+    (start, i)
+}
+
+/// Writes one table from entries pushed in sorted order.
+#[derive(Debug)]
+pub(crate) struct TableWriter<const N: usize> {
+    path: PathBuf,
+    out: SumWriter<BufWriter<File>>,
+    bits: u32,
+    fanout: Vec<u32>,
+    next_bucket: usize,
+    count: u64,
+    last: Option<Entry<N>>,
+}
+
+impl<const N: usize> TableWriter<N> {
+    /// Start a table at `path` (which must not exist) for about
+    /// `expected_count` entries (an estimate: it sizes the fan-out).
+    pub(crate) fn create(path: &Path, expected_count: u64) -> Result<TableWriter<N>> {
+        let io = |e| Error::io(path, e);
+        let file = File::create_new(path).map_err(io)?;
+        let mut buf = BufWriter::with_capacity(1 << 20, file);
+        buf.write_all(&[0u8; HEADER_LEN]).map_err(io)?;
+        let bits = fanout_bits(expected_count);
+        Ok(TableWriter {
+            path: path.to_path_buf(),
+            out: SumWriter::new(buf),
+            bits,
+            fanout: vec![0; (1usize << bits) + 1],
+            next_bucket: 0,
+            count: 0,
+            last: None,
+        })
+    }
+
+    /// Append one entry; entries must come sorted by (digest, record).
+    pub(crate) fn push(&mut self, digest: &[u8; N], record: u32) -> Result<()> {
+        if let Some(last) = &self.last
+            && (&last.0, last.1) > (digest, record)
+        {
+            return Err(Error::corrupt(
+                &self.path,
+                "internal error: table entries out of order",
+            ));
+        }
+        let b = bucket(digest, self.bits);
+        while self.next_bucket <= b {
+            self.fanout[self.next_bucket] = self.count_u32()?;
+            self.next_bucket += 1;
+        }
+        self.out
+            .write_all(digest)
+            .and_then(|()| self.out.write_all(&record.to_le_bytes()))
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.count += 1;
+        self.last = Some((*digest, record));
+        Ok(())
+    }
+
+    fn count_u32(&self) -> Result<u32> {
+        u32::try_from(self.count).map_err(|_| {
+            Error::InvalidOptions(format!("more than {} entries in one table", u32::MAX))
+        })
+    }
+
+    /// Stop writing: flush the entries (for use as a sorted run, from
+    /// [`HEADER_LEN`] on) and return their count.
+    pub(crate) fn abandon(self) -> Result<u64> {
+        let (mut buf, _) = self.out.finish();
+        buf.flush().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.count)
+    }
+
+    /// Write the fan-out, the checksums and the header; fsync. Returns the
+    /// entry count.
+    pub(crate) fn finish(mut self) -> Result<u64> {
+        let io = |e| Error::io(&self.path, e);
+        let count = self.count_u32()?;
+        while self.next_bucket < self.fanout.len() {
+            self.fanout[self.next_bucket] = count;
+            self.next_bucket += 1;
+        }
+        let fanout_offset = HEADER_LEN as u64 + self.out.written();
+        for v in &self.fanout {
+            self.out.write_all(&v.to_le_bytes()).map_err(io)?;
+        }
+        let sums_offset = HEADER_LEN as u64 + self.out.written();
+        let (mut buf, sums) = self.out.finish();
+        buf.write_all(&sums).map_err(io)?;
+        let mut file = buf.into_inner().map_err(|e| io(e.into_error()))?;
+        let header = header(
+            N as u32,
+            self.count,
+            self.bits,
+            fanout_offset,
+            sums_offset,
+            crc(&sums),
+        );
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&header).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(self.count)
+    }
+}
+
+fn header(
+    width: u32,
+    count: u64,
+    bits: u32,
+    fanout_offset: u64,
+    sums_offset: u64,
+    sums_crc: u32,
+) -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     h[..8].copy_from_slice(MAGIC);
     h[8..12].copy_from_slice(&LAYOUT_VERSION.to_le_bytes());
     h[12..16].copy_from_slice(&width.to_le_bytes());
     h[16..24].copy_from_slice(&count.to_le_bytes());
+    h[24..28].copy_from_slice(&(BLOCK as u32).to_le_bytes());
+    h[28..32].copy_from_slice(&bits.to_le_bytes());
+    h[32..40].copy_from_slice(&fanout_offset.to_le_bytes());
+    h[40..48].copy_from_slice(&sums_offset.to_le_bytes());
+    h[48..52].copy_from_slice(&sums_crc.to_le_bytes());
+    let check = crc(&h[..60]);
+    h[60..64].copy_from_slice(&check.to_le_bytes());
     h
 }
 
@@ -66,7 +227,8 @@ pub(crate) fn map_file(path: &Path) -> Result<Mmap> {
     // rename. No code modifies a set's files in place afterwards: a set is
     // only ever replaced by another rename or deleted, and deleting a mapped
     // file on Unix keeps the mapping valid. Bytes read through the map are
-    // validated (header, sizes, JSON) as untrusted input, never assumed.
+    // validated (header, checksums, sizes, JSON) as untrusted input, never
+    // assumed.
     let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
     Ok(map)
 }
@@ -74,14 +236,23 @@ pub(crate) fn map_file(path: &Path) -> Result<Mmap> {
 /// A memory-mapped digest table.
 #[derive(Debug)]
 pub(crate) struct Table {
+    path: PathBuf,
     map: Mmap,
     width: usize,
     count: usize,
+    bits: u32,
+    /// Offset of the fan-out inside the checked region.
+    fanout_at: usize,
+    /// End of the checked region (file offset of the checksums).
+    region_end: usize,
+    sums: BlockSums,
 }
 
 impl Table {
-    /// Map and validate a table: magic, layout version, digest width for
-    /// `kind`, the entry count against `expected_count` and the file size.
+    /// Map and validate a table: header checksum, magic, layout version,
+    /// digest width for `kind`, the entry count against `expected_count`,
+    /// the offsets against the file size and the checksum list's own
+    /// checksum. Entry blocks are checked as lookups touch them.
     pub(crate) fn open(path: &Path, kind: DigestKind, expected_count: u64) -> Result<Table> {
         let map = map_file(path)?;
         let bad = |reason: String| Error::corrupt(path, reason);
@@ -96,9 +267,18 @@ impl Table {
         }
         let version = u32::from_le_bytes(le_bytes(&map[8..12]));
         if version != LAYOUT_VERSION {
+            let hint = if version < LAYOUT_VERSION {
+                "; remove the set and import its source again"
+            } else {
+                ""
+            };
             return Err(bad(format!(
-                "digest table layout version {version}, this build reads {LAYOUT_VERSION}"
+                "digest table layout version {version}, this build reads {LAYOUT_VERSION}{hint}"
             )));
+        }
+        let stored = u32::from_le_bytes(le_bytes(&map[60..64]));
+        if crc(&map[..60]) != stored {
+            return Err(bad("header checksum mismatch: the header is damaged".into()));
         }
         let width = u32::from_le_bytes(le_bytes(&map[12..16])) as usize;
         if width != kind.len() {
@@ -113,49 +293,176 @@ impl Table {
                 "{count} entries in the header, the manifest says {expected_count}"
             )));
         }
-        let expected_len = (count as u128) * (width as u128 + 4) + HEADER_LEN as u128;
-        if map.len() as u128 != expected_len {
+        let block = u32::from_le_bytes(le_bytes(&map[24..28])) as usize;
+        if block != BLOCK {
+            return Err(bad(format!("checksum block size {block}, expected {BLOCK}")));
+        }
+        let bits = u32::from_le_bytes(le_bytes(&map[28..32]));
+        if bits > MAX_FANOUT_BITS || count > u64::from(u32::MAX) {
+            return Err(bad(format!("{bits} fan-out bits for {count} entries")));
+        }
+        let fanout_offset = u64::from_le_bytes(le_bytes(&map[32..40]));
+        let sums_offset = u64::from_le_bytes(le_bytes(&map[40..48]));
+        let sums_crc = u32::from_le_bytes(le_bytes(&map[48..52]));
+        let want_fanout = HEADER_LEN as u64 + count * (width as u64 + 4);
+        let want_sums = want_fanout + ((1u64 << bits) + 1) * 4;
+        let region = want_sums - HEADER_LEN as u64;
+        let want_len = want_sums + block_count(region) * 4;
+        if fanout_offset != want_fanout
+            || sums_offset != want_sums
+            || map.len() as u64 != want_len
+        {
             return Err(bad(format!(
-                "{} bytes, {count} entries of {kind} need {expected_len}",
+                "{} bytes with fan-out at {fanout_offset} and checksums at {sums_offset}; \
+                 {count} entries of {kind} need {want_len} bytes with them at {want_fanout} \
+                 and {want_sums}",
                 map.len()
             )));
         }
+        let sums_bytes = &map[want_sums as usize..];
+        if crc(sums_bytes) != sums_crc {
+            return Err(bad("the block checksum list is damaged".into()));
+        }
+        let sums = BlockSums::new(path, region as usize, sums_bytes)?;
         Ok(Table {
-            map,
+            path: path.to_path_buf(),
             width,
             count: count as usize,
+            bits,
+            fanout_at: (want_fanout as usize) - HEADER_LEN,
+            region_end: want_sums as usize,
+            sums,
+            map,
         })
     }
 
-    fn entry(&self, i: usize) -> &[u8] {
-        let size = self.width + 4;
-        let start = HEADER_LEN + i * size;
-        &self.map[start..start + size]
+    #[inline]
+    fn region(&self) -> &[u8] {
+        &self.map[HEADER_LEN..self.region_end]
     }
 
-    /// Record numbers of every entry whose digest equals `digest`, ascending.
-    pub(crate) fn find(&self, digest: &[u8]) -> Vec<u32> {
-        debug_assert_eq!(digest.len(), self.width);
-        // Lower bound: the first entry whose digest is not less than `digest`.
-        let (mut lo, mut hi) = (0, self.count);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if &self.entry(mid)[..self.width] < digest {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        let mut found = Vec::new();
-        for i in lo..self.count {
-            let entry = self.entry(i);
-            if &entry[..self.width] != digest {
-                break;
-            }
-            found.push(u32::from_le_bytes(le_bytes(&entry[self.width..])));
-        }
-        found
+    #[inline]
+    fn fanout(&self, region: &[u8], i: usize) -> u32 {
+        let at = self.fanout_at + i * 4;
+        u32::from_le_bytes(le_bytes(&region[at..at + 4]))
     }
+
+    /// The entry indexes `start..end` whose digest equals `digest` (empty
+    /// when none does).
+    #[inline]
+    pub(crate) fn find(&self, digest: &[u8]) -> Result<(usize, usize)> {
+        debug_assert_eq!(digest.len(), self.width);
+        let region = self.region();
+        let b = bucket(digest, self.bits);
+        let at = self.fanout_at + b * 4;
+        self.sums.check(region, at, at + 8)?;
+        let (lo, hi) = (
+            self.fanout(region, b) as usize,
+            self.fanout(region, b + 1) as usize,
+        );
+        if lo > hi || hi > self.count {
+            return Err(Error::corrupt(
+                &self.path,
+                format!("fan-out bucket {b} is {lo}..{hi} of {} entries", self.count),
+            ));
+        }
+        let size = self.width + 4;
+        self.sums.check(region, lo * size, hi * size)?;
+        Ok(search(&region[..self.fanout_at], size, self.width, lo, hi, digest))
+    }
+
+    /// Hint the CPU to fetch the fan-out entry of `digest` (first stage of
+    /// a batched lookup).
+    #[inline(always)]
+    pub(crate) fn prefetch_fanout(&self, digest: &[u8]) {
+        let at = HEADER_LEN + self.fanout_at + bucket(digest, self.bits) * 4;
+        prefetch(&self.map[at..]);
+    }
+
+    /// Hint the CPU to fetch the first entries of `digest`'s bucket (second
+    /// stage; reads the fan-out, which the first stage brought in).
+    #[inline(always)]
+    pub(crate) fn prefetch_bucket(&self, digest: &[u8]) {
+        let at = self.fanout_at + bucket(digest, self.bits) * 4;
+        let region = self.region();
+        if let Some(bytes) = region.get(at..at + 4) {
+            let lo = u32::from_le_bytes(le_bytes(bytes)) as usize;
+            let start = HEADER_LEN + lo * (self.width + 4);
+            if start < self.region_end {
+                prefetch(&self.map[start..]);
+            }
+        }
+    }
+
+    /// The record number of entry `i` (from a range [`Table::find`] gave,
+    /// whose blocks it has checked).
+    #[inline]
+    pub(crate) fn record(&self, i: usize) -> u32 {
+        let size = self.width + 4;
+        let at = HEADER_LEN + i * size + self.width;
+        u32::from_le_bytes(le_bytes(&self.map[at..at + 4]))
+    }
+
+    /// Check every block, the entry order, the record numbers (below
+    /// `records`) and the fan-out.
+    pub(crate) fn verify(&self, records: u64) -> Result<()> {
+        let region = self.region();
+        self.sums.check_all(region)?;
+        let size = self.width + 4;
+        let bad = |reason: String| Error::corrupt(&self.path, reason);
+        let mut bucket_of_prev = 0usize;
+        for i in 0..self.count {
+            let entry = &region[i * size..(i + 1) * size];
+            let record = u64::from(u32::from_le_bytes(le_bytes(&entry[self.width..])));
+            if record >= records {
+                return Err(bad(format!(
+                    "entry {i} names record {record}, the set has {records}"
+                )));
+            }
+            if i > 0 && region[(i - 1) * size..i * size] > *entry {
+                return Err(bad(format!("entry {i} is out of order")));
+            }
+            let b = bucket(&entry[..self.width], self.bits);
+            for j in bucket_of_prev + 1..=b {
+                if self.fanout(region, j) as usize != i {
+                    return Err(bad(format!("fan-out entry {j} should be {i}")));
+                }
+            }
+            if i == 0 && self.fanout(region, 0) != 0 {
+                return Err(bad("fan-out entry 0 should be 0".into()));
+            }
+            bucket_of_prev = b.max(bucket_of_prev);
+        }
+        for j in bucket_of_prev + 1..=(1usize << self.bits) {
+            if self.fanout(region, j) as usize != self.count {
+                return Err(bad(format!("fan-out entry {j} should be {}", self.count)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checksum blocks in the table.
+    pub(crate) fn blocks(&self) -> usize {
+        self.sums.blocks()
+    }
+}
+
+/// Ask the CPU to start loading the cache line at the start of `bytes`.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch(bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never dereferences the pointer in a
+    // way that can fault or be observed, whatever the address; SSE (which
+    // provides it) is part of the x86_64 baseline. The pointer comes from a
+    // live slice anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            bytes.as_ptr().cast(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = bytes;
 }
 
 /// A fixed-size array from a slice of known length.
@@ -182,43 +489,92 @@ mod tests {
             ([5u8; 16], 0),
             ([0xffu8; 16], 1),
         ];
-        sort_entries(&mut v);
+        v.sort_unstable();
         v
     }
 
-    #[test]
-    fn sorted_by_digest_then_record() {
-        let got: Vec<(u8, u32)> = entries().iter().map(|(d, r)| (d[0], *r)).collect();
-        assert_eq!(got, vec![(1, 7), (5, 0), (5, 2), (9, 4), (0xff, 1)]);
+    fn write_table(path: &Path, entries: &[Entry<16>], expected: u64) -> Result<u64> {
+        let mut w = TableWriter::<16>::create(path, expected)?;
+        for (d, r) in entries {
+            w.push(d, *r)?;
+        }
+        w.finish()
+    }
+
+    fn find(table: &Table, digest: &[u8]) -> Vec<u32> {
+        let (s, e) = table.find(digest).expect("find");
+        (s..e).map(|i| table.record(i)).collect()
     }
 
     #[test]
     fn write_then_find() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("md5.idx");
-        write_table(&path, &entries()).expect("write");
+        assert_eq!(write_table(&path, &entries(), 5).expect("write"), 5);
         let bytes = std::fs::read(&path).expect("read");
-        assert_eq!(bytes.len(), HEADER_LEN + 5 * 20);
         assert_eq!(&bytes[..8], b"SPOORIDX");
         assert_eq!(
             &bytes[8..24],
-            &[1, 0, 0, 0, 16, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]
+            &[2, 0, 0, 0, 16, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]
         );
+        assert_eq!(bytes.len(), HEADER_LEN + 5 * 20 + 2 * 4 + 4);
 
         let table = Table::open(&path, DigestKind::Md5, 5).expect("open");
-        assert_eq!(table.find(&[5u8; 16]), vec![0, 2]);
-        assert_eq!(table.find(&[1u8; 16]), vec![7]);
-        assert_eq!(table.find(&[0xffu8; 16]), vec![1]);
-        assert!(table.find(&[0u8; 16]).is_empty());
-        assert!(table.find(&[6u8; 16]).is_empty());
-        assert!(table.find(&[0xfeu8; 16]).is_empty());
+        assert_eq!(find(&table, &[5u8; 16]), vec![0, 2]);
+        assert_eq!(find(&table, &[1u8; 16]), vec![7]);
+        assert_eq!(find(&table, &[0xffu8; 16]), vec![1]);
+        assert!(find(&table, &[0u8; 16]).is_empty());
+        assert!(find(&table, &[6u8; 16]).is_empty());
+        assert!(find(&table, &[0xfeu8; 16]).is_empty());
+        table.verify(8).expect("verifies");
+        assert!(table.verify(5).is_err(), "record 7 of 5");
     }
 
     #[test]
-    fn header_is_validated() {
+    fn fanout_buckets_over_many_entries() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("md5.idx");
-        write_table(&path, &entries()).expect("write");
+        // Pseudo-random digests, some repeated, the estimate a bit off.
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut v: Vec<Entry<16>> = (0..5000u32)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let mut d = [0u8; 16];
+                d[..8].copy_from_slice(&state.to_be_bytes());
+                d[8..12].copy_from_slice(&i.to_be_bytes());
+                (d, i)
+            })
+            .collect();
+        v.push((v[10].0, 9999));
+        v.sort_unstable();
+        write_table(&path, &v, 4000).expect("write");
+        let table = Table::open(&path, DigestKind::Md5, v.len() as u64).expect("open");
+        assert!(table.bits >= 8, "{} bits", table.bits);
+        table.verify(10_000).expect("verifies");
+        for (d, r) in &v {
+            assert!(find(&table, d).contains(r));
+        }
+        let mut absent = v[3].0;
+        absent[15] ^= 0x55;
+        assert!(find(&table, &absent).is_empty());
+        assert_eq!(find(&table, &v.iter().find(|e| e.1 == 9999).expect("dup").0).len(), 2);
+    }
+
+    #[test]
+    fn out_of_order_push_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = TableWriter::<16>::create(&dir.path().join("t.idx"), 2).expect("create");
+        w.push(&[2u8; 16], 0).expect("first");
+        assert!(w.push(&[1u8; 16], 0).is_err());
+    }
+
+    #[test]
+    fn header_and_blocks_are_validated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("md5.idx");
+        write_table(&path, &entries(), 5).expect("write");
         let reason = |path: &Path, kind, count| match Table::open(path, kind, count) {
             Err(Error::Corrupt { reason, .. }) => reason,
             other => panic!("expected a corrupt-table error, got {other:?}"),
@@ -228,21 +584,53 @@ mod tests {
 
         let good = std::fs::read(&path).expect("read");
         let mut bad = good.clone();
-        bad[8] = 2;
+        bad[8] = 1;
         std::fs::write(&path, &bad).expect("write");
-        assert!(reason(&path, DigestKind::Md5, 5).contains("layout version 2"));
+        let r = reason(&path, DigestKind::Md5, 5);
+        assert!(r.contains("layout version 1") && r.contains("import its source again"), "{r}");
+
+        let mut bad = good.clone();
+        bad[20] = 1; // the count, without fixing the header checksum
+        std::fs::write(&path, &bad).expect("write");
+        assert!(reason(&path, DigestKind::Md5, 5).contains("header checksum"));
 
         let mut bad = good.clone();
         bad.pop();
         std::fs::write(&path, &bad).expect("write");
-        assert!(reason(&path, DigestKind::Md5, 5).contains("bytes, 5 entries"));
+        assert!(reason(&path, DigestKind::Md5, 5).contains("need"));
+
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0xff;
+        std::fs::write(&path, &bad).expect("write");
+        assert!(reason(&path, DigestKind::Md5, 5).contains("checksum list"));
+
+        // A flipped digest byte: the open succeeds (no full read), the first
+        // lookup touching the block fails, and so does verify.
+        let mut bad = good.clone();
+        bad[HEADER_LEN + 20] ^= 0x01;
+        std::fs::write(&path, &bad).expect("write");
+        let table = Table::open(&path, DigestKind::Md5, 5).expect("open is cheap");
+        let err = table.find(&[5u8; 16]).expect_err("damaged block");
+        assert!(err.to_string().contains("checksum mismatch"), "{err}");
+        assert!(table.verify(8).is_err());
 
         std::fs::write(&path, b"short").expect("write");
         assert!(reason(&path, DigestKind::Md5, 5).contains("too short"));
 
-        let empty = write_table::<16>(&dir.path().join("empty.idx"), &[]);
-        assert!(empty.is_ok());
-        let table = Table::open(&dir.path().join("empty.idx"), DigestKind::Md5, 0).expect("open");
-        assert!(table.find(&[0u8; 16]).is_empty());
+        let empty = dir.path().join("empty.idx");
+        write_table(&empty, &[], 0).expect("empty table");
+        let table = Table::open(&empty, DigestKind::Md5, 0).expect("open");
+        assert!(find(&table, &[0u8; 16]).is_empty());
+        table.verify(0).expect("verifies");
+    }
+
+    #[test]
+    fn fanout_bits_grow_with_the_table() {
+        assert_eq!(fanout_bits(0), 0);
+        assert_eq!(fanout_bits(7), 0);
+        assert_eq!(fanout_bits(8), 1);
+        assert_eq!(fanout_bits(50_000_000), 23);
+        assert_eq!(fanout_bits(u64::MAX), MAX_FANOUT_BITS);
     }
 }

@@ -2,17 +2,28 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::format::{BOM, ParsedRecord, RecordSink, detect_format, parser_for};
-use crate::index::{Entry, sort_entries, table_path, write_table};
+use serde::Serialize;
+
+use crate::format::vics::add_name;
+use crate::format::{
+    BOM, ParsedRecord, RecordSink, SQLITE_MAGIC, SourceMeta, detect_format, open_sqlite,
+    parse_database, parser_for, sqlite_format_from_tables, table_names,
+};
+use crate::index::{Table, table_path};
 use crate::matcher::Matcher;
-use crate::records::RecordWriter;
+use crate::records::{RecordStore, RecordWriter};
+use crate::sort::{KEY_LEN, Key, RecordSorter, TableBuilder, key_digests, record_key};
 use crate::source::HashingReader;
-use crate::{DigestKind, Error, FORMAT_VERSION, ImportOptions, Result, SetInfo};
+use crate::{
+    Conflict, DigestKind, Error, FORMAT_VERSION, Format, IMPORTER, ImportOptions, ImportReport,
+    MAX_REPORTED_CONFLICTS, Profile, Record, Result, SetInfo,
+};
 
 pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+pub(crate) const CONFLICTS_FILE: &str = "conflicts.jsonl";
 const SETS_DIR: &str = "sets";
 const TMP_PREFIX: &str = ".tmp-";
 const LOCK_FILE: &str = ".lock";
@@ -72,13 +83,24 @@ impl Library {
         self.root.join(SETS_DIR)
     }
 
-    /// Import one hash list as a new set.
-    ///
-    /// The source is read once (parsing and its SHA-256 in the same pass).
-    /// Everything is built in a temporary folder inside the library and
-    /// renamed into place at the end, so a failed import (malformed line,
-    /// I/O error, crash) adds nothing.
+    /// Import one hash list as a new set. See [`Library::import_with_report`].
     pub fn import(&self, source: &Path, opts: &ImportOptions) -> Result<SetInfo> {
+        self.import_with_report(source, opts).map(|(info, _)| info)
+    }
+
+    /// Import one hash list as a new set, and say what was merged and which
+    /// categories conflicted.
+    ///
+    /// The source is read once (parsing and its SHA-256 in the same pass;
+    /// SQLite sources are hashed, then queried). Everything is built in a
+    /// temporary folder inside the library and renamed into place at the
+    /// end, so a failed import (malformed record, I/O error, crash) adds
+    /// nothing.
+    pub fn import_with_report(
+        &self,
+        source: &Path,
+        opts: &ImportOptions,
+    ) -> Result<(SetInfo, ImportReport)> {
         let name = opts.name.trim();
         if name.is_empty() {
             return Err(Error::InvalidOptions("the set name is empty".into()));
@@ -121,30 +143,55 @@ impl Library {
             .take(HEAD_LEN)
             .read_to_end(&mut head)
             .map_err(|e| Error::io(source, e))?;
-        let format = match opts.format {
+        let detected = match opts.format {
             Some(format) => format,
-            None => detect_format(&head).ok_or_else(|| Error::UndetectableFormat {
+            None => detect(&head, source)?.ok_or_else(|| Error::UndetectableFormat {
                 path: source.to_path_buf(),
             })?,
         };
-        let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
-        let mut head = Cursor::new(head);
-        head.set_position(bom as u64);
-        let mut input = BufReader::with_capacity(256 * 1024, head.chain(hashing));
 
-        let mut builder = SetBuilder::new(tmp.path(), source)?;
-        parser_for(format).parse(source, &mut input, &mut builder)?;
-        // The hash covers the whole file even if a parser stopped early.
-        io::copy(&mut input, &mut io::sink()).map_err(|e| Error::io(source, e))?;
-        let (_, hashing) = input.into_inner().into_inner();
-        let source_sha256 = hashing.finish_hex();
+        let mut builder = SetBuilder::new(tmp.path(), source, opts.sort_memory)?;
+        let source_sha256 = match parser_for(detected, opts) {
+            Some(parser) => {
+                let bom = if head.starts_with(BOM) && detected != Format::EnCase {
+                    BOM.len()
+                } else {
+                    0
+                };
+                let mut head = Cursor::new(head);
+                head.set_position(bom as u64);
+                let mut input = BufReader::with_capacity(256 * 1024, head.chain(hashing));
+                parser.parse(source, &mut input, &mut builder)?;
+                // The hash covers the whole file even if a parser stopped early.
+                io::copy(&mut input, &mut io::sink()).map_err(|e| Error::io(source, e))?;
+                let (_, hashing) = input.into_inner().into_inner();
+                hashing.finish_hex()
+            }
+            None => {
+                io::copy(&mut hashing, &mut io::sink()).map_err(|e| Error::io(source, e))?;
+                let sha256 = hashing.finish_hex();
+                parse_database(detected, source, &mut builder)?;
+                sha256
+            }
+        };
 
-        let (record_count, digest_counts) = builder.finish(tmp.path())?;
-        if record_count == 0 {
+        let meta = builder.meta.clone();
+        let built = builder.finish()?;
+        if built.record_count == 0 {
             return Err(Error::EmptySet {
                 path: source.to_path_buf(),
             });
         }
+        let profile = match detected {
+            Format::Caid => Some(Profile::Uk),
+            _ => meta.profile,
+        };
+        let format = if detected == Format::Vics && profile == Some(Profile::Uk) {
+            Format::Caid
+        } else {
+            detected
+        };
+        let variant = meta.variant.unwrap_or_else(|| format.as_str().to_string());
         let info = SetInfo {
             id: self.unique_id(name, version, &source_sha256),
             name: name.to_string(),
@@ -156,10 +203,18 @@ impl Library {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| source.to_string_lossy().into_owned()),
             source_sha256,
-            record_count,
-            digest_counts,
+            record_count: built.record_count,
+            digest_counts: built.digest_counts,
             imported_utc: now_utc(),
             format_version: FORMAT_VERSION,
+            profile: profile.map(|p| p.as_str().to_string()),
+            importer_version: format!("{IMPORTER} {variant}"),
+            categories: profile
+                .map(|p| p.category_names(&opts.caid_grades))
+                .unwrap_or_default(),
+            source_title: meta.title,
+            duplicates_merged: built.report.duplicates_merged,
+            conflict_count: built.report.conflict_count,
         };
         write_manifest(&tmp.path().join(MANIFEST_FILE), &info)?;
         sync_dir(tmp.path())?;
@@ -171,7 +226,102 @@ impl Library {
             return Err(Error::io(&dest, e));
         }
         sync_dir(&self.sets_dir())?;
-        Ok(info)
+        Ok((info, built.report))
+    }
+
+    /// Write every record of a set to `out` as VICS JSON 2.0 (with the
+    /// set's profile), md5sum lines (records with an MD5) or CSV, in the
+    /// set's record order. Without a version, the name (or id) must match
+    /// exactly one set. Returns the records written.
+    pub fn export(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        format: Format,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        let info = self.find_one(name, version)?;
+        let dir = self.sets_dir().join(&info.id);
+        check_layout(&info, &dir)?;
+        let records = RecordStore::open(&dir, info.record_count)?;
+        crate::export::export(&info, &records, format, out)
+    }
+
+    /// Check every byte of a set's tables and records against their block
+    /// checksums, the tables' order and fan-out, and the record numbers they
+    /// hold. Slow (reads the whole set); a damaged set is an
+    /// [`Error::Corrupt`] naming the file and block.
+    pub fn verify_set(&self, name: &str, version: Option<&str>) -> Result<VerifyReport> {
+        let info = self.find_one(name, version)?;
+        let dir = self.sets_dir().join(&info.id);
+        check_layout(&info, &dir)?;
+        let records = RecordStore::open(&dir, info.record_count)?;
+        records.verify()?;
+        let mut blocks = records.blocks() as u64;
+        let mut tables = 0;
+        for kind in DigestKind::ALL {
+            if let Some(&count) = info.digest_counts.get(&kind).filter(|&&c| c > 0) {
+                let table = Table::open(&table_path(&dir, kind), kind, count)?;
+                table.verify(info.record_count)?;
+                blocks += table.blocks() as u64;
+                tables += 1;
+            }
+        }
+        Ok(VerifyReport {
+            id: info.id,
+            records: info.record_count,
+            tables,
+            blocks,
+        })
+    }
+
+    /// The category conflicts found when a set was imported.
+    pub fn conflicts(&self, name: &str, version: Option<&str>) -> Result<Vec<Conflict>> {
+        let info = self.find_one(name, version)?;
+        let path = self.sets_dir().join(&info.id).join(CONFLICTS_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .map_err(|e| Error::corrupt(&path, format!("unreadable conflict: {e}")))
+            })
+            .collect()
+    }
+
+    /// The one set with this name (or id) and version.
+    fn find_one(&self, name: &str, version: Option<&str>) -> Result<SetInfo> {
+        self.find(name, version, true)
+    }
+
+    /// The one set with this name (or, with `by_id`, id) and version.
+    fn find(&self, name: &str, version: Option<&str>, by_id: bool) -> Result<SetInfo> {
+        let mut matching: Vec<SetInfo> = self
+            .list()?
+            .into_iter()
+            .filter(|s| {
+                (s.name == name || (by_id && s.id == name))
+                    && (version.is_none() || s.version.as_deref() == version)
+            })
+            .collect();
+        match matching.len() {
+            0 => Err(Error::NotFound {
+                name: name.to_string(),
+                version: version.map(str::to_string),
+            }),
+            1 => Ok(matching.remove(0)),
+            _ => Err(Error::Ambiguous {
+                name: name.to_string(),
+                versions: matching
+                    .iter()
+                    .map(|s| s.version.clone().unwrap_or_else(|| "(none)".into()))
+                    .collect(),
+            }),
+        }
     }
 
     /// Every set in the library, sorted by name, then version (a set without
@@ -211,29 +361,7 @@ impl Library {
     /// set.
     pub fn remove(&self, name: &str, version: Option<&str>) -> Result<SetInfo> {
         let _lock = self.lock()?;
-        let mut matching: Vec<SetInfo> = self
-            .list()?
-            .into_iter()
-            .filter(|s| s.name == name && (version.is_none() || s.version.as_deref() == version))
-            .collect();
-        let info = match matching.len() {
-            0 => {
-                return Err(Error::NotFound {
-                    name: name.to_string(),
-                    version: version.map(str::to_string),
-                });
-            }
-            1 => matching.remove(0),
-            _ => {
-                return Err(Error::Ambiguous {
-                    name: name.to_string(),
-                    versions: matching
-                        .iter()
-                        .map(|s| s.version.clone().unwrap_or_else(|| "(none)".into()))
-                        .collect(),
-                });
-            }
-        };
+        let info = self.find(name, version, false)?;
         // Rename first so the set disappears at once; the deletion can then
         // fail half-way without leaving a half set that `list` would see.
         let dir = self.sets_dir().join(&info.id);
@@ -345,71 +473,344 @@ impl Library {
     }
 }
 
-/// Collects parsed records: records stream to disk, digest entries stay in
-/// memory until sorted.
+/// What [`Library::verify_set`] checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// The set's id.
+    pub id: String,
+    /// Records in the set.
+    pub records: u64,
+    /// Digest tables checked.
+    pub tables: u32,
+    /// 64 KiB blocks whose checksum was checked.
+    pub blocks: u64,
+}
+
+/// The format of the file at `path`, from its content: [`detect_format`]
+/// on its first 64 KiB, and for an SQLite database whose schema is not in
+/// them, its table names. `None` when nothing fits.
+pub fn detect_file_format(path: &Path) -> Result<Option<Format>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    file.take(HEAD_LEN)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    detect(&head, path)
+}
+
+fn detect(head: &[u8], path: &Path) -> Result<Option<Format>> {
+    if let Some(format) = detect_format(head) {
+        return Ok(Some(format));
+    }
+    if head.starts_with(SQLITE_MAGIC) {
+        let conn = open_sqlite(path)?;
+        return Ok(sqlite_format_from_tables(&table_names(&conn, path)?));
+    }
+    Ok(None)
+}
+
+/// Refuse sets this build does not read.
+pub(crate) fn check_layout(info: &SetInfo, dir: &Path) -> Result<()> {
+    match info.format_version {
+        FORMAT_VERSION => Ok(()),
+        v if v < FORMAT_VERSION => Err(Error::OldLayout {
+            name: info.name.clone(),
+            id: info.id.clone(),
+            version: v,
+            current: FORMAT_VERSION,
+        }),
+        v => Err(Error::corrupt(
+            dir.join(MANIFEST_FILE),
+            format!("set layout version {v}, this build reads {FORMAT_VERSION}"),
+        )),
+    }
+}
+
+/// Most source lines kept per conflict.
+const MAX_CONFLICT_LINES: usize = 100;
+
+/// Collects parsed records into the external sort, then writes the set.
 #[derive(Debug)]
 struct SetBuilder {
+    dir: PathBuf,
+    runs: PathBuf,
     source: PathBuf,
-    records: RecordWriter,
-    md5: Vec<Entry<16>>,
-    sha1: Vec<Entry<20>>,
-    sha256: Vec<Entry<32>>,
+    budget: usize,
+    sorter: RecordSorter,
+    seq: u64,
+    kinds: [u64; 3],
+    json: Vec<u8>,
+    meta: SourceMeta,
+}
+
+/// The result of [`SetBuilder::finish`].
+#[derive(Debug)]
+struct Built {
+    record_count: u64,
+    digest_counts: BTreeMap<DigestKind, u64>,
+    report: ImportReport,
+}
+
+/// The records of one key while the merge meets them.
+#[derive(Debug)]
+struct Group {
+    key: Key,
+    /// The first record's JSON, written as is when it stands alone.
+    json: Vec<u8>,
+    /// The merged record, once a second record with the key came.
+    merged: Option<Record>,
+    lines: Vec<u64>,
+    categories: Vec<String>,
 }
 
 impl SetBuilder {
-    fn new(dir: &Path, source: &Path) -> Result<SetBuilder> {
+    fn new(dir: &Path, source: &Path, budget: usize) -> Result<SetBuilder> {
+        let runs = dir.join("runs");
+        fs::create_dir(&runs).map_err(|e| Error::io(&runs, e))?;
         Ok(SetBuilder {
+            dir: dir.to_path_buf(),
+            sorter: RecordSorter::new(&runs, budget),
+            runs,
             source: source.to_path_buf(),
-            records: RecordWriter::create(dir)?,
-            md5: Vec::new(),
-            sha1: Vec::new(),
-            sha256: Vec::new(),
+            budget,
+            seq: 0,
+            kinds: [0; 3],
+            json: Vec::with_capacity(512),
+            meta: SourceMeta::default(),
         })
     }
 
-    /// Flush the records, sort and write the tables; returns the record
-    /// count and the entries per table.
-    fn finish(mut self, dir: &Path) -> Result<(u64, BTreeMap<DigestKind, u64>)> {
-        let count = self.records.finish()?;
-        let mut counts = BTreeMap::new();
-        if !self.md5.is_empty() {
-            sort_entries(&mut self.md5);
-            write_table(&table_path(dir, DigestKind::Md5), &self.md5)?;
-            counts.insert(DigestKind::Md5, self.md5.len() as u64);
+    /// Merge, write the records and tables; remove the runs.
+    fn finish(self) -> Result<Built> {
+        let SetBuilder {
+            dir,
+            runs,
+            source,
+            budget,
+            sorter,
+            kinds,
+            ..
+        } = self;
+        let mut merged = sorter.finish()?;
+        let mut records = RecordWriter::create(&dir)?;
+        let table_budget = budget / 2;
+        let mut md5 = (kinds[0] > 0)
+            .then(|| TableBuilder::<16>::new(&table_path(&dir, DigestKind::Md5), &runs, kinds[0], table_budget))
+            .transpose()?;
+        let mut sha1 = (kinds[1] > 0)
+            .then(|| TableBuilder::<20>::new(&table_path(&dir, DigestKind::Sha1), &runs, kinds[1], table_budget))
+            .transpose()?;
+        let mut sha256 = (kinds[2] > 0)
+            .then(|| TableBuilder::<32>::new(&table_path(&dir, DigestKind::Sha256), &runs, kinds[2], table_budget))
+            .transpose()?;
+        let conflicts_path = dir.join(CONFLICTS_FILE);
+        let conflicts_file =
+            File::create_new(&conflicts_path).map_err(|e| Error::io(&conflicts_path, e))?;
+        let mut conflicts = BufWriter::new(conflicts_file);
+        let mut report = ImportReport::default();
+
+        let mut emit = |group: &mut Group, report: &mut ImportReport| -> Result<()> {
+            let number = match &group.merged {
+                None => records.push_json(&group.json)?,
+                Some(record) => {
+                    let json = serde_json::to_vec(record)
+                        .map_err(|e| Error::io(&dir, io::Error::other(e)))?;
+                    records.push_json(&json)?
+                }
+            };
+            let number = u32::try_from(number).map_err(|_| Error::Parse {
+                path: source.clone(),
+                line: group.lines.first().copied().unwrap_or(0),
+                reason: format!("more than {} distinct records in one set", u32::MAX),
+            })?;
+            let (d5, d1, d256) = key_digests(&group.key);
+            if let (Some(d), Some(t)) = (d5, md5.as_mut()) {
+                t.push(&d, number)?;
+            }
+            if let (Some(d), Some(t)) = (d1, sha1.as_mut()) {
+                t.push(&d, number)?;
+            }
+            if let (Some(d), Some(t)) = (d256, sha256.as_mut()) {
+                t.push(&d, number)?;
+            }
+            if group.categories.len() > 1 {
+                let digest = match (d256, d1, d5) {
+                    (Some(d), _, _) => format!("sha256:{}", hex::encode(d)),
+                    (None, Some(d), _) => format!("sha1:{}", hex::encode(d)),
+                    (None, None, Some(d)) => format!("md5:{}", hex::encode(d)),
+                    (None, None, None) => String::new(),
+                };
+                let conflict = Conflict {
+                    digest,
+                    categories: std::mem::take(&mut group.categories),
+                    lines: std::mem::take(&mut group.lines),
+                };
+                let mut line = serde_json::to_vec(&conflict)
+                    .map_err(|e| Error::io(&conflicts_path, io::Error::other(e)))?;
+                line.push(b'\n');
+                conflicts
+                    .write_all(&line)
+                    .map_err(|e| Error::io(&conflicts_path, e))?;
+                report.conflict_count += 1;
+                if report.conflicts.len() < MAX_REPORTED_CONFLICTS {
+                    report.conflicts.push(conflict);
+                }
+            }
+            Ok(())
+        };
+
+        let (mut key, mut seq, mut payload) = ([0u8; KEY_LEN], 0u64, Vec::new());
+        let mut group: Option<Group> = None;
+        while merged.next(&mut key, &mut seq, &mut payload)? {
+            match &mut group {
+                Some(g) if g.key == key => {
+                    report.duplicates_merged += 1;
+                    absorb(g, &payload, &dir)?;
+                }
+                _ => {
+                    let next = Group {
+                        key,
+                        json: std::mem::take(&mut payload),
+                        merged: None,
+                        lines: Vec::new(),
+                        categories: Vec::new(),
+                    };
+                    if let Some(mut done) = group.replace(next) {
+                        emit(&mut done, &mut report)?;
+                        payload = done.json;
+                    }
+                }
+            }
         }
-        if !self.sha1.is_empty() {
-            sort_entries(&mut self.sha1);
-            write_table(&table_path(dir, DigestKind::Sha1), &self.sha1)?;
-            counts.insert(DigestKind::Sha1, self.sha1.len() as u64);
+        if let Some(mut done) = group.take() {
+            emit(&mut done, &mut report)?;
         }
-        if !self.sha256.is_empty() {
-            sort_entries(&mut self.sha256);
-            write_table(&table_path(dir, DigestKind::Sha256), &self.sha256)?;
-            counts.insert(DigestKind::Sha256, self.sha256.len() as u64);
+        drop(merged);
+
+        let record_count = records.finish()?;
+        let mut digest_counts = BTreeMap::new();
+        if let Some(t) = md5 {
+            digest_counts.insert(DigestKind::Md5, t.finish()?);
         }
-        Ok((count, counts))
+        if let Some(t) = sha1 {
+            digest_counts.insert(DigestKind::Sha1, t.finish()?);
+        }
+        if let Some(t) = sha256 {
+            digest_counts.insert(DigestKind::Sha256, t.finish()?);
+        }
+        let file = conflicts
+            .into_inner()
+            .map_err(|e| Error::io(&conflicts_path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&conflicts_path, e))?;
+        fs::remove_dir_all(&runs).map_err(|e| Error::io(&runs, e))?;
+        Ok(Built {
+            record_count,
+            digest_counts,
+            report,
+        })
+    }
+}
+
+/// Fold one more record with the group's key into the group.
+fn absorb(group: &mut Group, json: &[u8], dir: &Path) -> Result<()> {
+    let parse = |bytes: &[u8]| -> Result<Record> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::corrupt(dir.join("runs"), format!("internal error: sorted record unreadable: {e}"))
+        })
+    };
+    if group.merged.is_none() {
+        let first = parse(&group.json)?;
+        group.lines.push(first.line);
+        group.categories.extend(first.category.clone());
+        group.merged = Some(first);
+    }
+    let other = parse(json)?;
+    if group.lines.len() < MAX_CONFLICT_LINES {
+        group.lines.push(other.line);
+    }
+    if let Some(c) = &other.category
+        && !group.categories.contains(c)
+    {
+        group.categories.push(c.clone());
+    }
+    if let Some(acc) = group.merged.as_mut() {
+        merge(acc, other);
+    }
+    Ok(())
+}
+
+/// Merge a later record with the same digests into `acc` (see the crate
+/// docs: first record wins, names and tags are united, empty fields are
+/// filled, other categories are noted).
+pub(crate) fn merge(acc: &mut Record, other: Record) {
+    acc.merged += 1 + other.merged;
+    for name in other.name.into_iter().chain(other.other_names) {
+        add_name(acc, name);
+    }
+    acc.names_omitted += other.names_omitted;
+    match (&acc.category, other.category) {
+        (None, Some(c)) => acc.category = Some(c),
+        (Some(a), Some(c)) if *a != c && !acc.other_categories.contains(&c) => {
+            acc.other_categories.push(c)
+        }
+        _ => {}
+    }
+    for c in other.other_categories {
+        if acc.category.as_ref() != Some(&c) && !acc.other_categories.contains(&c) {
+            acc.other_categories.push(c);
+        }
+    }
+    fn fill<T>(a: &mut Option<T>, b: Option<T>) {
+        if a.is_none() {
+            *a = b;
+        }
+    }
+    fill(&mut acc.series, other.series);
+    fill(&mut acc.victim_identified, other.victim_identified);
+    fill(&mut acc.offender_identified, other.offender_identified);
+    fill(&mut acc.is_distributed, other.is_distributed);
+    fill(&mut acc.is_precategorized, other.is_precategorized);
+    fill(&mut acc.comments, other.comments);
+    fill(&mut acc.photodna, other.photodna);
+    fill(&mut acc.media_size, other.media_size);
+    for tag in other.tags {
+        if !acc.tags.contains(&tag) {
+            acc.tags.push(tag);
+        }
+    }
+    for (k, v) in other.extra {
+        acc.extra.entry(k).or_insert(v);
     }
 }
 
 impl RecordSink for SetBuilder {
     fn push(&mut self, parsed: ParsedRecord) -> Result<()> {
-        let line = parsed.record.line;
-        let number = self.records.push(&parsed.record)?;
-        let number = u32::try_from(number).map_err(|_| Error::Parse {
-            path: self.source.clone(),
-            line,
-            reason: format!("more than {} records in one set", u32::MAX),
-        })?;
-        if let Some(d) = parsed.md5 {
-            self.md5.push((d, number));
+        if !parsed.has_digest() {
+            return Err(Error::Parse {
+                path: self.source.clone(),
+                line: parsed.record.line,
+                reason: "record without a digest".into(),
+            });
         }
-        if let Some(d) = parsed.sha1 {
-            self.sha1.push((d, number));
-        }
-        if let Some(d) = parsed.sha256 {
-            self.sha256.push((d, number));
-        }
+        let key = record_key(parsed.md5.as_ref(), parsed.sha1.as_ref(), parsed.sha256.as_ref());
+        self.kinds[0] += u64::from(parsed.md5.is_some());
+        self.kinds[1] += u64::from(parsed.sha1.is_some());
+        self.kinds[2] += u64::from(parsed.sha256.is_some());
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, &parsed.record)
+            .map_err(|e| Error::io(&self.dir, io::Error::other(e)))?;
+        self.sorter.push(key, self.seq, &self.json)?;
+        self.seq += 1;
         Ok(())
+    }
+
+    fn meta(&mut self, meta: SourceMeta) {
+        let old = std::mem::take(&mut self.meta);
+        self.meta = SourceMeta {
+            variant: meta.variant.or(old.variant),
+            profile: meta.profile.or(old.profile),
+            title: meta.title.or(old.title),
+        };
     }
 }
 

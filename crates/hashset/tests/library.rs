@@ -68,6 +68,7 @@ fn opts(name: &str, version: Option<&str>, format: Option<Format>) -> ImportOpti
         version: version.map(str::to_string),
         kind: SetKind::Alert,
         format,
+        ..ImportOptions::default()
     }
 }
 
@@ -111,12 +112,21 @@ fn md5sum_import_and_lookup() {
         hex::encode(Sha256::digest(content.as_bytes()))
     );
     assert_eq!(info.id, format!("known-1-{}", &info.source_sha256[..8]));
-    assert_eq!(info.format_version, 1);
+    assert_eq!(info.format_version, 2);
+    assert_eq!(info.importer_version, "spoor-hashset 0.1.0 md5sum");
+    assert_eq!(info.profile, None);
     assert_eq!(info.kind, SetKind::Alert);
     assert!(info.imported_utc.ends_with('Z') && info.imported_utc.len() == 20);
 
     let set_dir = h.library.root().join("sets").join(&info.id);
-    for file in ["manifest.json", "md5.idx", "records.jsonl", "records.off"] {
+    for file in [
+        "manifest.json",
+        "md5.idx",
+        "records.jsonl",
+        "records.off",
+        "records.sum",
+        "conflicts.jsonl",
+    ] {
         assert!(set_dir.join(file).is_file(), "{file} missing");
     }
     assert!(!set_dir.join("sha1.idx").exists());
@@ -292,24 +302,71 @@ fn csv_header_without_hash_column_is_refused() {
 }
 
 #[test]
-fn duplicate_digests_return_every_record() {
+fn duplicate_digests_merge_into_one_record() {
     let h = Harness::new();
     let source = h.source(
         "dups.md5",
         format!(
-            "{ABC_MD5}  first\n{}  between\n{ABC_MD5}  second\n",
+            "{ABC_MD5}  first\n{}  between\n{ABC_MD5}  second\n{ABC_MD5}  first\n",
             filled(9, 16)
         ),
     );
-    h.import("Dups", None, &source).expect("import");
+    let (info, report) = h
+        .library
+        .import_with_report(&source, &opts("Dups", None, None))
+        .expect("import");
+    assert_eq!(info.record_count, 2);
+    assert_eq!(info.duplicates_merged, 2);
+    assert_eq!(report.duplicates_merged, 2);
+    assert!(report.conflicts.is_empty());
     let hits = h.lookup_all(ABC_MD5, "", "");
     assert_eq!(
         summary(&hits),
-        vec![
-            (0, DigestKind::Md5, 1, Some("first".into())),
-            (0, DigestKind::Md5, 3, Some("second".into())),
-        ]
+        vec![(0, DigestKind::Md5, 1, Some("first".into()))]
     );
+    assert_eq!(hits[0].record.other_names, vec!["second".to_string()]);
+    assert_eq!(hits[0].record.merged, 2);
+}
+
+#[test]
+fn conflicting_categories_are_reported_and_kept() {
+    let h = Harness::new();
+    let other = filled(4, 20);
+    let source = h.source(
+        "conflict.csv",
+        format!(
+            "md5,sha1,category,name\n{ABC_MD5},{ABC_SHA1},1,a.jpg\n{ABC_MD5},{other},2,x\n\
+             {ABC_MD5},{ABC_SHA1},2,b.jpg\n{ABC_MD5},{ABC_SHA1},,c.jpg\n{ABC_MD5},{ABC_SHA1},1,a.jpg\n"
+        ),
+    );
+    let (info, report) = h
+        .library
+        .import_with_report(&source, &opts("Conflicts", None, None))
+        .expect("import");
+    assert_eq!(info.record_count, 2, "same md5, another sha1: a record of its own");
+    assert_eq!(report.duplicates_merged, 3);
+    assert_eq!(info.conflict_count, 1);
+    assert_eq!(
+        report.conflicts,
+        vec![spoor_hashset::Conflict {
+            digest: format!("sha1:{ABC_SHA1}"),
+            categories: vec!["1".into(), "2".into()],
+            lines: vec![2, 4, 5, 6],
+        }]
+    );
+    assert_eq!(
+        h.library.conflicts("Conflicts", None).expect("stored"),
+        report.conflicts
+    );
+    let hits = h.lookup_all(ABC_MD5, ABC_SHA1, "");
+    assert_eq!(hits.len(), 2);
+    let merged = &hits[0].record;
+    assert_eq!((hits[0].method, merged.line), (DigestKind::Sha1, 2));
+    assert_eq!(merged.category.as_deref(), Some("1"));
+    assert_eq!(merged.other_categories, vec!["2".to_string()]);
+    assert_eq!(merged.name.as_deref(), Some("a.jpg"));
+    assert_eq!(merged.other_names, vec!["b.jpg".to_string(), "c.jpg".to_string()]);
+    assert_eq!((hits[1].method, hits[1].record.line), (DigestKind::Md5, 3));
 }
 
 #[test]
@@ -594,7 +651,7 @@ fn corrupt_manifest_version_fails_the_load() {
     let text = fs::read_to_string(&manifest).expect("read");
     fs::write(
         &manifest,
-        text.replace("\"format_version\": 1", "\"format_version\": 9"),
+        text.replace("\"format_version\": 2", "\"format_version\": 9"),
     )
     .expect("write");
     let err = h.library.load(&[]).expect_err("future layout");

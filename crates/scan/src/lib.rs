@@ -144,8 +144,13 @@ pub fn hashset_record(info: &SetInfo) -> HashSetRecord {
         version: info.version.clone(),
         kind: info.kind.to_string(),
         format: info.format.to_string(),
-        profile: None,
-        importer_version: format!("spoor-hashset layout {}", info.format_version),
+        profile: info.profile.clone(),
+        // Manifests written before the field existed leave it empty.
+        importer_version: if info.importer_version.is_empty() {
+            format!("spoor-hashset (layout {})", info.format_version)
+        } else {
+            info.importer_version.clone()
+        },
         source_name: info.source_name.clone(),
         source_sha256: info.source_sha256.clone(),
         record_count: info.record_count,

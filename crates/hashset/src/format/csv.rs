@@ -1,22 +1,39 @@
-//! CSV with a header row naming its hash columns.
+//! CSV with a header row naming its hash columns, and the two formats that
+//! are CSV underneath: HashKeeper `.hsh` and NSRL RDS 2.x `NSRLFile.txt`.
 //!
 //! Header cells are matched case-insensitively after trimming and ignoring
 //! `-`, `_` and spaces: `md5`, `sha1` (`SHA-1`), `sha256` (`SHA-256`) are
 //! digest columns (at least one is required), `category` is the category,
-//! `name` / `filename` (`file_name`, `File Name`) is the file name; every
-//! other column is kept verbatim in [`crate::Record::extra`]. A row may leave
-//! a digest cell empty but must fill at least one.
+//! `name` / `filename` (`file_name`, `File Name`) is the file name, `series`
+//! the series, `filesize` / `mediasize` the size; every other column is kept
+//! verbatim in [`crate::Record::extra`]. A row may leave a digest cell empty
+//! but must fill at least one.
+//!
+//! HashKeeper names its MD5 column `hash` (and has `file_name`, `file_size`,
+//! `comments`); NSRL RDS 2.x writes `"SHA-1","MD5","FileName","FileSize"`
+//! among its columns, in one of two orders: both are read by header name.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, Read};
 use std::path::Path;
 
-use super::{ParsedRecord, Parser, RecordSink, parse_digest, shorten};
+use super::{ParsedRecord, Parser, RecordSink, shorten};
 use crate::{DigestKind, Error, Record, Result};
 
-/// Parser for hash-list CSV files.
+/// Parser for CSV-shaped hash lists.
 #[derive(Debug)]
-pub(crate) struct CsvList;
+pub(crate) struct CsvList(pub(crate) Dialect);
+
+/// Which header names mean what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// A hash-list CSV.
+    Generic,
+    /// HashKeeper `.hsh`.
+    HashKeeper,
+    /// NSRL RDS 2.x `NSRLFile.txt`.
+    Nsrl,
+}
 
 /// What a column holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,34 +41,63 @@ enum Role {
     Digest(DigestKind),
     Category,
     Name,
+    Series,
+    Size,
+    Comments,
     Extra(String),
 }
 
-/// The role a header cell names, if it is one this parser knows.
-fn known_role(cell: &str) -> Option<Role> {
-    let key: String = cell
-        .trim()
+fn header_key(cell: &str) -> String {
+    cell.trim()
+        .trim_matches('"')
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' '))
         .flat_map(char::to_lowercase)
-        .collect();
-    match key.as_str() {
-        "md5" => Some(Role::Digest(DigestKind::Md5)),
-        "sha1" => Some(Role::Digest(DigestKind::Sha1)),
-        "sha256" => Some(Role::Digest(DigestKind::Sha256)),
-        "category" => Some(Role::Category),
-        "name" | "filename" => Some(Role::Name),
+        .collect()
+}
+
+/// The role a header cell names, if it is one this parser knows.
+fn known_role(cell: &str, dialect: Dialect) -> Option<Role> {
+    let key = header_key(cell);
+    match (dialect, key.as_str()) {
+        (_, "md5") => Some(Role::Digest(DigestKind::Md5)),
+        (_, "sha1") => Some(Role::Digest(DigestKind::Sha1)),
+        (_, "sha256") => Some(Role::Digest(DigestKind::Sha256)),
+        (Dialect::HashKeeper, "hash") => Some(Role::Digest(DigestKind::Md5)),
+        (Dialect::Generic, "category") => Some(Role::Category),
+        (_, "name" | "filename") => Some(Role::Name),
+        (Dialect::Generic, "series") => Some(Role::Series),
+        (_, "filesize" | "mediasize") => Some(Role::Size),
+        (Dialect::HashKeeper, "comments") => Some(Role::Comments),
         _ => None,
     }
+}
+
+fn cells(line: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(line)
+        .split(',')
+        .map(|cell| cell.trim().trim_matches('"').to_string())
+        .collect()
 }
 
 /// Does this raw first line look like a hash-list CSV header?
 pub(crate) fn is_hash_header(line: &[u8]) -> bool {
     line.contains(&b',')
-        && String::from_utf8_lossy(line).split(',').any(|cell| {
-            let cell = cell.trim().trim_matches('"');
-            matches!(known_role(cell), Some(Role::Digest(_)))
-        })
+        && cells(line)
+            .iter()
+            .any(|cell| matches!(known_role(cell, Dialect::Generic), Some(Role::Digest(_))))
+}
+
+/// Does this raw first line look like an NSRL RDS 2.x header?
+pub(crate) fn is_nsrl_header(line: &[u8]) -> bool {
+    let keys: Vec<String> = cells(line).iter().map(|c| header_key(c)).collect();
+    let has = |k: &str| keys.iter().any(|c| c == k);
+    has("sha1") && has("productcode") && has("opsystemcode")
+}
+
+/// Does this raw first line look like a HashKeeper header?
+pub(crate) fn is_hashkeeper_header(line: &[u8]) -> bool {
+    line.contains(&b',') && cells(line).iter().any(|c| c.eq_ignore_ascii_case("hash"))
 }
 
 impl Parser for CsvList {
@@ -76,7 +122,19 @@ impl Parser for CsvList {
             return Ok(()); // empty file: the importer reports an empty set
         };
         last_line = header_line;
-        let roles = header_roles(&row).map_err(|reason| parse_error(header_line, reason))?;
+        let roles =
+            header_roles(&row, self.0).map_err(|reason| parse_error(header_line, reason))?;
+        sink.meta(super::SourceMeta {
+            variant: Some(
+                match self.0 {
+                    Dialect::Generic => "csv",
+                    Dialect::HashKeeper => "hashkeeper",
+                    Dialect::Nsrl => "nsrl-rds2",
+                }
+                .to_string(),
+            ),
+            ..super::SourceMeta::default()
+        });
 
         while let Some(line) = next_row(source, &mut reader, &mut row, last_line)? {
             last_line = line;
@@ -183,11 +241,14 @@ impl<R: Read> Read for LineCounter<R> {
 }
 
 /// Each column's role and header text, or why the header is unusable.
-fn header_roles(header: &csv::ByteRecord) -> std::result::Result<Vec<(Role, String)>, String> {
+fn header_roles(
+    header: &csv::ByteRecord,
+    dialect: Dialect,
+) -> std::result::Result<Vec<(Role, String)>, String> {
     let mut roles: Vec<(Role, String)> = Vec::with_capacity(header.len());
     for (i, cell) in header.iter().enumerate() {
         let text = String::from_utf8_lossy(cell).trim().to_string();
-        let role = match known_role(&text) {
+        let role = match known_role(&text, dialect) {
             Some(role) => {
                 if let Some((_, first)) = roles.iter().find(|(r, _)| *r == role) {
                     return Err(format!(
@@ -212,8 +273,13 @@ fn header_roles(header: &csv::ByteRecord) -> std::result::Result<Vec<(Role, Stri
     }
     if !roles.iter().any(|(r, _)| matches!(r, Role::Digest(_))) {
         let cells: Vec<&str> = roles.iter().map(|(_, t)| t.as_str()).collect();
+        let expected = match dialect {
+            Dialect::HashKeeper => "hash",
+            Dialect::Nsrl => "SHA-1 or MD5",
+            Dialect::Generic => "md5, sha1 or sha256",
+        };
         return Err(format!(
-            "the header names no hash column (md5, sha1 or sha256): {:?}",
+            "the header names no hash column ({expected}): {:?}",
             shorten(cells.join(",").as_bytes())
         ));
     }
@@ -249,23 +315,7 @@ fn parse_row(
                 if text.is_empty() {
                     continue;
                 }
-                match kind {
-                    DigestKind::Md5 => {
-                        let (bytes, hex) = parse_digest::<16>(text, *kind).map_err(in_column)?;
-                        parsed.md5 = Some(bytes);
-                        parsed.record.md5 = Some(hex);
-                    }
-                    DigestKind::Sha1 => {
-                        let (bytes, hex) = parse_digest::<20>(text, *kind).map_err(in_column)?;
-                        parsed.sha1 = Some(bytes);
-                        parsed.record.sha1 = Some(hex);
-                    }
-                    DigestKind::Sha256 => {
-                        let (bytes, hex) = parse_digest::<32>(text, *kind).map_err(in_column)?;
-                        parsed.sha256 = Some(bytes);
-                        parsed.record.sha256 = Some(hex);
-                    }
-                }
+                parsed.set_digest(*kind, text).map_err(in_column)?;
             }
             Role::Category => {
                 if !cell.trim_ascii().is_empty() {
@@ -275,6 +325,27 @@ fn parse_row(
             Role::Name => {
                 if !cell.is_empty() {
                     parsed.record.name = Some(String::from_utf8_lossy(cell).into_owned());
+                }
+            }
+            Role::Series => {
+                if !cell.trim_ascii().is_empty() {
+                    parsed.record.series = Some(String::from_utf8_lossy(cell).into_owned());
+                }
+            }
+            Role::Comments => {
+                if !cell.trim_ascii().is_empty() {
+                    parsed.record.comments = Some(String::from_utf8_lossy(cell).into_owned());
+                }
+            }
+            Role::Size => {
+                let text = String::from_utf8_lossy(cell);
+                match text.trim().parse::<u64>() {
+                    Ok(size) => parsed.record.media_size = Some(size),
+                    Err(_) if text.trim().is_empty() => {}
+                    // Not a number: kept as written rather than refused.
+                    Err(_) => {
+                        parsed.record.extra.insert(header.clone(), text.into_owned());
+                    }
                 }
             }
             Role::Extra(key) => {
@@ -300,7 +371,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<Vec<ParsedRecord>> {
         let mut out = Vec::new();
-        CsvList.parse(Path::new("list.csv"), &mut text.as_bytes(), &mut out)?;
+        CsvList(Dialect::Generic).parse(Path::new("list.csv"), &mut text.as_bytes(), &mut out)?;
         Ok(out)
     }
 
@@ -392,6 +463,53 @@ mod tests {
         let bad = format!("md5,name\r\n{MD5},a\r\n\r\nxyz,b\r\n");
         let err = parse(&bad).expect_err("bad hex");
         assert!(err.to_string().starts_with("list.csv line 4:"), "{err}");
+    }
+
+    #[test]
+    fn nsrl_both_orders_and_hashkeeper() {
+        let mut out = Vec::new();
+        let text = format!(
+            "\"SHA-1\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"MD4\",\"MD5\",\"CRC32\",\"SpecialCode\"\r\n\
+             \"{}\",\"abc.txt\",3,1234,\"WIN\",\"00\",\"{}\",\"352441C2\",\"\"\r\n",
+            SHA1.to_uppercase(),
+            MD5.to_uppercase()
+        );
+        CsvList(Dialect::Nsrl)
+            .parse(Path::new("NSRLFile.txt"), &mut text.as_bytes(), &mut out)
+            .expect("order 1");
+        let text2 = format!(
+            "\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\n\
+             \"{}\",\"{}\",\"352441C2\",\"abc.txt\",3,1234,\"WIN\",\"\"\n",
+            SHA1.to_uppercase(),
+            MD5.to_uppercase()
+        );
+        CsvList(Dialect::Nsrl)
+            .parse(Path::new("NSRLFile.txt"), &mut text2.as_bytes(), &mut out)
+            .expect("order 2");
+        for r in &out {
+            assert_eq!(r.record.sha1.as_deref(), Some(SHA1));
+            assert_eq!(r.record.md5.as_deref(), Some(MD5));
+            assert_eq!(r.record.name.as_deref(), Some("abc.txt"));
+            assert_eq!(r.record.media_size, Some(3));
+            assert_eq!(r.record.extra.get("ProductCode").map(String::as_str), Some("1234"));
+            assert_eq!(r.record.line, 2);
+        }
+
+        let mut out = Vec::new();
+        let text = format!(
+            "\"file_id\",\"hash\",\"file_name\",\"directory\",\"file_size\",\"comments\"\n\
+             1,\"{MD5}\",\"abc.txt\",\"C:/x\",3,\"seen\"\n"
+        );
+        CsvList(Dialect::HashKeeper)
+            .parse(Path::new("set.hsh"), &mut text.as_bytes(), &mut out)
+            .expect("hashkeeper");
+        assert_eq!(out[0].record.md5.as_deref(), Some(MD5));
+        assert_eq!(out[0].record.name.as_deref(), Some("abc.txt"));
+        assert_eq!(out[0].record.comments.as_deref(), Some("seen"));
+        assert_eq!(out[0].record.media_size, Some(3));
+        assert_eq!(out[0].record.extra.get("directory").map(String::as_str), Some("C:/x"));
+        // In generic CSV `hash` is just another column.
+        assert!(parse(&format!("hash,name\n{MD5},a\n")).is_err());
     }
 
     #[test]

@@ -2,19 +2,26 @@
 //!
 //! A parser turns a source's bytes into [`ParsedRecord`]s, pushed one at a
 //! time into a [`RecordSink`] so that a set of any size streams to disk.
-//! Adding a format (VICS, NSRL RDS, EnCase hash sets, ...) is a new module,
-//! a new [`Format`] variant, and one line in [`parser_for`].
+//! SQLite sources (NSRL RDS v3, Sleuth Kit `.kdb`) are read by path with a
+//! streaming query instead ([`parse_database`]).
 
 mod csv;
+mod encase;
+mod nsrl;
 mod sumfile;
+mod tsk;
+pub(crate) mod vics;
 
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::{Format, Record, Result};
+use crate::{DigestKind, Format, ImportOptions, Profile, Record, Result};
 
 /// UTF-8 byte-order mark, tolerated at the start of any text source.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// SQLite's file header.
+pub(crate) const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// One parsed record: what is kept for the report, and the digests as bytes
 /// for the tables.
@@ -26,9 +33,72 @@ pub(crate) struct ParsedRecord {
     pub(crate) sha256: Option<[u8; 32]>,
 }
 
+impl ParsedRecord {
+    /// Set one digest from hex text (both the bytes and the lower-case hex).
+    pub(crate) fn set_digest(
+        &mut self,
+        kind: DigestKind,
+        text: &[u8],
+    ) -> std::result::Result<(), String> {
+        match kind {
+            DigestKind::Md5 => {
+                let (bytes, hex) = parse_digest::<16>(text, kind)?;
+                self.md5 = Some(bytes);
+                self.record.md5 = Some(hex);
+            }
+            DigestKind::Sha1 => {
+                let (bytes, hex) = parse_digest::<20>(text, kind)?;
+                self.sha1 = Some(bytes);
+                self.record.sha1 = Some(hex);
+            }
+            DigestKind::Sha256 => {
+                let (bytes, hex) = parse_digest::<32>(text, kind)?;
+                self.sha256 = Some(bytes);
+                self.record.sha256 = Some(hex);
+            }
+        }
+        Ok(())
+    }
+
+    /// Set one digest from raw bytes of the right width.
+    pub(crate) fn set_digest_bytes(
+        &mut self,
+        kind: DigestKind,
+        bytes: &[u8],
+    ) -> std::result::Result<(), String> {
+        if bytes.len() != kind.len() {
+            return Err(format!(
+                "{kind} digest needs {} bytes, found {}",
+                kind.len(),
+                bytes.len()
+            ));
+        }
+        self.set_digest(kind, hex::encode(bytes).as_bytes())
+    }
+
+    /// Does the record carry any digest?
+    pub(crate) fn has_digest(&self) -> bool {
+        self.md5.is_some() || self.sha1.is_some() || self.sha256.is_some()
+    }
+}
+
+/// What a source says about itself, learnt while parsing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SourceMeta {
+    /// The variant read, e.g. `vics-2.0`, for the importer version.
+    pub(crate) variant: Option<String>,
+    /// The category profile, for VICS.
+    pub(crate) profile: Option<Profile>,
+    /// A title carried inside the source.
+    pub(crate) title: Option<String>,
+}
+
 /// Where a parser delivers its records.
 pub(crate) trait RecordSink {
     fn push(&mut self, record: ParsedRecord) -> Result<()>;
+
+    /// What the source says about itself; may come after some records.
+    fn meta(&mut self, _meta: SourceMeta) {}
 }
 
 impl RecordSink for Vec<ParsedRecord> {
@@ -38,11 +108,12 @@ impl RecordSink for Vec<ParsedRecord> {
     }
 }
 
-/// A source-format importer.
+/// A stream source-format importer.
 pub(crate) trait Parser {
     /// Read `input` to its end (any byte-order mark already removed), pushing
     /// every record into `sink`. `source` names the file in errors. The first
-    /// malformed line is an [`crate::Error::Parse`] naming its 1-based line.
+    /// malformed record is an [`crate::Error::Parse`] naming its 1-based line
+    /// (or an [`crate::Error::ParseAt`] naming its byte offset).
     fn parse(
         &self,
         source: &Path,
@@ -51,33 +122,153 @@ pub(crate) trait Parser {
     ) -> Result<()>;
 }
 
-/// The parser for a format.
-pub(crate) fn parser_for(format: Format) -> Box<dyn Parser> {
+/// The parser for a stream format; `None` for SQLite formats.
+pub(crate) fn parser_for(format: Format, opts: &ImportOptions) -> Option<Box<dyn Parser>> {
+    let _ = opts;
+    Some(match format {
+        Format::Md5sum => Box::new(sumfile::SumFile(DigestKind::Md5)),
+        Format::Sha1sum => Box::new(sumfile::SumFile(DigestKind::Sha1)),
+        Format::Sha256sum => Box::new(sumfile::SumFile(DigestKind::Sha256)),
+        Format::Csv => Box::new(csv::CsvList(csv::Dialect::Generic)),
+        Format::HashKeeper => Box::new(csv::CsvList(csv::Dialect::HashKeeper)),
+        Format::NsrlRds2 => Box::new(csv::CsvList(csv::Dialect::Nsrl)),
+        Format::Vics => Box::new(vics::Vics { force_uk: false }),
+        Format::Caid => Box::new(vics::Vics { force_uk: true }),
+        Format::EnCase => Box::new(encase::EnCase),
+        Format::TskIdx => Box::new(tsk::TskIdx),
+        Format::NsrlRds3 | Format::TskKdb => return None,
+    })
+}
+
+/// Read an SQLite source by path.
+pub(crate) fn parse_database(format: Format, source: &Path, sink: &mut dyn RecordSink) -> Result<()> {
     match format {
-        Format::Md5sum => Box::new(sumfile::SumFile(crate::DigestKind::Md5)),
-        Format::Sha1sum => Box::new(sumfile::SumFile(crate::DigestKind::Sha1)),
-        Format::Sha256sum => Box::new(sumfile::SumFile(crate::DigestKind::Sha256)),
-        Format::Csv => Box::new(csv::CsvList),
+        Format::NsrlRds3 => nsrl::parse_rds3(source, sink),
+        Format::TskKdb => tsk::parse_kdb(source, sink),
+        other => Err(crate::Error::UnsupportedFormat {
+            path: source.to_path_buf(),
+            reason: format!("{other} is not an SQLite format"),
+        }),
     }
 }
 
-/// Guess a source's format from its first bytes (a few KiB are plenty).
+/// Open an SQLite source read-only and immutable: nothing (no journal, no
+/// `-wal` or `-shm` file) is written beside it.
+pub(crate) fn open_sqlite(path: &Path) -> Result<rusqlite::Connection> {
+    use std::os::unix::ffi::OsStrExt;
+    let abs = std::path::absolute(path).map_err(|e| crate::Error::io(path, e))?;
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+        | rusqlite::OpenFlags::SQLITE_OPEN_URI
+        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(&uri, flags).map_err(|e| sqlite_error(path, e))?;
+    Ok(conn)
+}
+
+/// An SQLite error as a [`crate::Error::Database`].
+pub(crate) fn sqlite_error(path: &Path, e: rusqlite::Error) -> crate::Error {
+    crate::Error::Database {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// The tables and views of a database.
+pub(crate) fn table_names(conn: &rusqlite::Connection, path: &Path) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        .map_err(|e| sqlite_error(path, e))?;
+    let names = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(|e| sqlite_error(path, e))?
+        .collect::<std::result::Result<Vec<String>, _>>()
+        .map_err(|e| sqlite_error(path, e))?;
+    Ok(names)
+}
+
+/// Which SQLite format a database is, from its table names.
+pub(crate) fn sqlite_format_from_tables(tables: &[String]) -> Option<Format> {
+    let has = |name: &str| tables.iter().any(|t| t.eq_ignore_ascii_case(name));
+    if has("hashes") && has("db_properties") {
+        Some(Format::TskKdb)
+    } else if has("FILE") {
+        Some(Format::NsrlRds3)
+    } else {
+        None
+    }
+}
+
+/// Guess a source's format from its first bytes (64 KiB are plenty).
 ///
-/// A first non-blank line holding a comma and a recognised hash column name
-/// (`md5`, `sha1`, `sha-1`, `sha256`, `sha-256`) is CSV. Otherwise, past blank
-/// and `#` comment lines, the first line's leading token decides: 32, 40 or 64
-/// hexadecimal digits are md5sum, sha1sum or sha256sum. Anything else is
-/// `None`.
+/// In order:
+/// - the SQLite header: a schema naming the tables `hashes` and
+///   `db_properties` is a Sleuth Kit `.kdb`, one naming `FILE` is NSRL RDS
+///   v3 (when the schema is not in the first bytes, [`crate::detect_file_format`]
+///   opens the database to look);
+/// - the EnCase magic `HASH\r\n\xff\0` is EnCase;
+/// - a JSON object (after an optional BOM) mentioning `odata` or `"value"` is
+///   VICS, CAID when its header names the `UK` profile;
+/// - otherwise the first non-blank line decides: `"SHA-1"` with
+///   `ProductCode` is NSRL RDS 2.x; hex digits then `|` is a Sleuth Kit
+///   `.idx`; a CSV header with a `hash` column is HashKeeper; a CSV header
+///   with a recognised hash column (`md5`, `sha1`, `sha-1`, `sha256`,
+///   `sha-256`) is CSV; past blank and `#` comment lines, a leading token of
+///   32, 40 or 64 hexadecimal digits is md5sum, sha1sum or sha256sum.
+///
+/// Anything else is `None`.
 pub fn detect_format(head: &[u8]) -> Option<Format> {
+    if head.starts_with(SQLITE_MAGIC) {
+        let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+        if text.contains("db_properties") && text.contains("hashes") {
+            return Some(Format::TskKdb);
+        }
+        if text.contains("table file") || text.contains("table \"file\"") || text.contains("package_id") {
+            return Some(Format::NsrlRds3);
+        }
+        return None;
+    }
+    if head.starts_with(encase::MAGIC_PREFIX) {
+        return Some(Format::EnCase);
+    }
     let head = head.strip_prefix(BOM).unwrap_or(head);
+    if head.trim_ascii_start().starts_with(b"{") {
+        let text = String::from_utf8_lossy(head);
+        if text.contains("odata") || text.contains("\"value\"") {
+            return Some(if vics::header_profile(&text) == Some(Profile::Uk) {
+                Format::Caid
+            } else {
+                Format::Vics
+            });
+        }
+        return None;
+    }
     let mut first = true;
     for line in head.split(|&b| b == b'\n') {
         let line = line.trim_ascii();
         if line.is_empty() {
             continue;
         }
-        if first && csv::is_hash_header(line) {
-            return Some(Format::Csv);
+        if first {
+            if csv::is_nsrl_header(line) {
+                return Some(Format::NsrlRds2);
+            }
+            if tsk::is_idx_line(line) {
+                return Some(Format::TskIdx);
+            }
+            if csv::is_hashkeeper_header(line) {
+                return Some(Format::HashKeeper);
+            }
+            if csv::is_hash_header(line) {
+                return Some(Format::Csv);
+            }
         }
         first = false;
         if line.starts_with(b"#") {
@@ -103,27 +294,49 @@ pub fn detect_format(head: &[u8]) -> Option<Format> {
 }
 
 /// Decode one hex digest of exactly `N` bytes, or say why not (the reason
-/// goes into an [`crate::Error::Parse`]).
+/// goes into an [`crate::Error::Parse`]). Returns the bytes and the
+/// lower-case hex.
 pub(crate) fn parse_digest<const N: usize>(
     text: &[u8],
     kind: crate::DigestKind,
 ) -> std::result::Result<([u8; N], String), String> {
-    if !text.iter().all(u8::is_ascii_hexdigit) || text.is_empty() {
+    #[inline(always)]
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    if text.len() == N * 2 {
+        let mut bytes = [0u8; N];
+        let mut ok = true;
+        for (i, pair) in text.chunks_exact(2).enumerate() {
+            match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(h), Some(l)) => bytes[i] = (h << 4) | l,
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            let lower = text.to_ascii_lowercase();
+            let hex = String::from_utf8(lower).map_err(|e| e.to_string())?;
+            return Ok((bytes, hex));
+        }
+    }
+    if text.is_empty() || !text.iter().all(u8::is_ascii_hexdigit) {
         return Err(format!("not a hexadecimal digest: {:?}", shorten(text)));
     }
-    if text.len() != N * 2 {
-        return Err(format!(
-            "{} digest needs {} hexadecimal digits, found {}: {:?}",
-            kind,
-            N * 2,
-            text.len(),
-            shorten(text)
-        ));
-    }
-    let mut bytes = [0u8; N];
-    hex::decode_to_slice(text, &mut bytes)
-        .map_err(|e| format!("not a hexadecimal digest: {:?} ({e})", shorten(text)))?;
-    Ok((bytes, hex::encode(bytes)))
+    Err(format!(
+        "{} digest needs {} hexadecimal digits, found {}: {:?}",
+        kind,
+        N * 2,
+        text.len(),
+        shorten(text)
+    ))
 }
 
 /// Lossy text of at most 80 characters, for error messages about hostile
@@ -176,6 +389,47 @@ mod tests {
             Some(Format::Csv)
         );
         assert_eq!(detect_format(b" File Name , sha-256 \n"), Some(Format::Csv));
+    }
+
+    #[test]
+    fn detects_the_exchange_formats() {
+        assert_eq!(
+            detect_format(b"\xEF\xBB\xBF{\"odata.metadata\":\"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Media\",\"value\":[]}"),
+            Some(Format::Vics)
+        );
+        assert_eq!(
+            detect_format(b"{ \"@odata.context\": \"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media\", \"value\": [] }"),
+            Some(Format::Caid)
+        );
+        assert_eq!(detect_format(b"  {\"value\": [{\"MD5\": \"00\"}"), Some(Format::Vics));
+        assert_eq!(detect_format(b"{\"other\": 1}"), None);
+        assert_eq!(
+            detect_format(b"\"SHA-1\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"MD4\",\"MD5\",\"CRC32\",\"SpecialCode\"\r\n"),
+            Some(Format::NsrlRds2)
+        );
+        assert_eq!(
+            detect_format(b"\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\n"),
+            Some(Format::NsrlRds2)
+        );
+        assert_eq!(
+            detect_format(b"\"file_id\",\"hash\",\"file_name\",\"directory\"\n"),
+            Some(Format::HashKeeper)
+        );
+        assert_eq!(
+            detect_format(format!("00000000000000000000000000000000|My set\n{MD5}|0\n").as_bytes()),
+            Some(Format::TskIdx)
+        );
+        assert_eq!(
+            detect_format(b"HASH\r\n\xff\x00\x02\x00\x00\x00\x01\x00\x00\x00"),
+            Some(Format::EnCase)
+        );
+        let mut sqlite = SQLITE_MAGIC.to_vec();
+        sqlite.extend_from_slice(b"...CREATE TABLE FILE (sha256 TEXT, package_id INTEGER)");
+        assert_eq!(detect_format(&sqlite), Some(Format::NsrlRds3));
+        let mut kdb = SQLITE_MAGIC.to_vec();
+        kdb.extend_from_slice(b"...CREATE TABLE db_properties ... CREATE TABLE hashes");
+        assert_eq!(detect_format(&kdb), Some(Format::TskKdb));
+        assert_eq!(detect_format(SQLITE_MAGIC), None);
     }
 
     #[test]

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Hash-set library at national scale: generate BENCH_RECORDS MD5+SHA-1
+# records as VICS JSON and as md5sum text (deterministic), import each into a
+# fresh library, and print records/s, peak memory, index size, the time to
+# open the index and lookups/s; import the md5sum list into an indexed
+# SQLite table with the sqlite3 shell as a reference and print Spoor's rate
+# as a ratio. A report, not a test: exits 0 whatever the figures (PASS/MISS
+# is printed per target). See bench/README-hashset.md.
+#
+# Environment:
+#   BENCH_RECORDS   records per list (default 50000000)
+#   BENCH_DIR       work folder (default /tmp/spoor-bench-hashset); needs
+#                   about 0.75 KB per record free (~37 GB for 50 M)
+#   BENCH_QUERIES   lookups per measurement (default 2000000)
+#   BENCH_KEEP      1: keep the generated lists and libraries afterwards
+set -euo pipefail
+
+BENCH_RECORDS=${BENCH_RECORDS:-50000000}
+BENCH_DIR=${BENCH_DIR:-/tmp/spoor-bench-hashset}
+BENCH_QUERIES=${BENCH_QUERIES:-2000000}
+BENCH_KEEP=${BENCH_KEEP:-0}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '%s\n' "$*" >&2; }
+
+command -v sqlite3 >/dev/null 2>&1 || {
+    say "installing sqlite3"
+    sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y sqlite3 >/dev/null
+}
+[ -x /usr/bin/time ] || {
+    say "installing time"
+    sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y time >/dev/null || true
+}
+
+say "building the benchmark (release)"
+(cd "$ROOT" && cargo build --release -q -p spoor-hashset --example hashset_bench)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET/release/examples/hashset_bench
+
+mkdir -p "$BENCH_DIR"
+cd "$BENCH_DIR"
+N=$BENCH_RECORDS
+
+# key=value output of a step -> shell variables PREFIX_key
+grab() { # prefix file
+    while IFS='=' read -r k v; do
+        [ -n "$k" ] && [ -n "$v" ] && printf -v "${1}_${k}" '%s' "$v"
+    done < "$2"
+}
+
+# Max RSS in bytes from /usr/bin/time -v output, or 0.
+maxrss() { awk -F': ' '/Maximum resident set size/ {print $2 * 1024}' "$1" 2>/dev/null || echo 0; }
+
+run_timed() { # log-prefix cmd...
+    local p=$1; shift
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -v -o "$p.time" "$@" > "$p.out"
+    else
+        "$@" > "$p.out"; : > "$p.time"
+    fi
+}
+
+gen() { # format file
+    local f=$1 file=$2
+    if [ -f "$file.done" ] && [ "$(cat "$file.done")" = "$N" ]; then
+        say "reusing $file ($N records)"
+        return
+    fi
+    say "generating $N records as $f"
+    rm -f "$file" "$file.done"
+    "$BIN" generate --records "$N" --format "$f" --out "$file" > "gen-$f.out"
+    echo "$N" > "$file.done"
+}
+
+bench_format() { # format file prefix
+    local f=$1 file=$2 p=$3
+    gen "$f" "$file"
+    rm -rf "lib-$f"
+    sync
+    say "importing $file"
+    run_timed "import-$f" "$BIN" import --library "lib-$f" --name "bench-$f" --source "$file"
+    grab "$p" "import-$f.out"
+    printf -v "${p}_time_rss" '%s' "$(maxrss "import-$f.time")"
+    printf -v "${p}_source_bytes" '%s' "$(stat -c %s "$file")"
+    say "looking up"
+    "$BIN" lookup --library "lib-$f" --name "bench-$f" --records "$N" --queries "$BENCH_QUERIES" > "lookup-$f.out"
+    grab "${p}L" "lookup-$f.out"
+    if [ "$BENCH_KEEP" != 1 ]; then rm -rf "lib-$f"; fi
+}
+
+bench_format vics list.json V
+[ "$BENCH_KEEP" = 1 ] || rm -f list.json list.json.done
+bench_format md5sum list.md5 M
+
+say "reference: sqlite3 importing the md5sum list into an indexed table"
+rm -f ref.db
+sync
+start=$(date +%s.%N)
+run_timed sqlite sqlite3 ref.db <<'SQL'
+PRAGMA journal_mode=OFF;
+PRAGMA synchronous=OFF;
+CREATE TABLE h(md5 TEXT, sep TEXT, name TEXT);
+.separator " "
+.import list.md5 h
+CREATE INDEX h_md5 ON h(md5);
+SQL
+end=$(date +%s.%N)
+S_secs=$(echo "$end - $start" | bc -l)
+S_rate=$(echo "$N / $S_secs" | bc -l)
+S_rss=$(maxrss sqlite.time)
+S_bytes=$(stat -c %s ref.db)
+[ "$BENCH_KEEP" = 1 ] || rm -f ref.db
+
+mb() { echo "$1" | awk '{printf "%.0f MB", $1 / 1e6}'; }
+gb() { echo "$1" | awk '{printf "%.2f GB", $1 / 1e9}'; }
+mps() { echo "$1" | awk '{printf "%.2f M/s", $1 / 1e6}'; }
+pass() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo MISS; fi; }
+
+peak_v=$(( V_time_rss > V_peak_rss_bytes ? V_time_rss : V_peak_rss_bytes ))
+peak_m=$(( M_time_rss > M_peak_rss_bytes ? M_time_rss : M_peak_rss_bytes ))
+ratio=$(echo "$M_records_per_second / $S_rate" | bc -l)
+
+cat <<EOF
+
+Hash-set library, $N records (MD5 + SHA-1), $(nproc) cores, $(date -u +%Y-%m-%d)
+
+| measure                         | VICS JSON            | md5sum               |
+| ------------------------------- | -------------------- | -------------------- |
+| source size                     | $(gb "$V_source_bytes") | $(gb "$M_source_bytes") |
+| import time                     | ${V_import_seconds} s | ${M_import_seconds} s |
+| import rate                     | $(mps "$V_records_per_second") | $(mps "$M_records_per_second") |
+| peak memory while importing     | $(mb "$peak_v") | $(mb "$peak_m") |
+| digest tables (.idx)            | $(gb "$V_index_bytes") | $(gb "$M_index_bytes") |
+| records (jsonl + off + sum)     | $(gb "$V_records_bytes") | $(gb "$M_records_bytes") |
+| open the set (best of 5)        | ${VL_open_ms} ms | ${ML_open_ms} ms |
+| MD5 lookups, present (1 core)   | $(mps "$VL_lookups_md5_present_per_second") | $(mps "$ML_lookups_md5_present_per_second") |
+| MD5 lookups, absent (1 core)    | $(mps "$VL_lookups_md5_absent_per_second") | $(mps "$ML_lookups_md5_absent_per_second") |
+| MD5+SHA-1 lookups (1 core)      | $(mps "$VL_lookups_md5_sha1_present_per_second") | - |
+| MD5 lookups, batched (1 core)   | $(mps "$VL_lookups_md5_batched_per_second") | $(mps "$ML_lookups_md5_batched_per_second") |
+| lookups returning the record    | $(mps "$VL_lookups_with_record_per_second") | $(mps "$ML_lookups_with_record_per_second") |
+
+Reference (sqlite3 .import + CREATE INDEX of the md5sum list): $(printf '%.1f' "$S_secs") s,
+$(mps "$S_rate"), peak $(mb "$S_rss"), database $(gb "$S_bytes").
+Spoor md5sum import rate / sqlite3: $(printf '%.2f' "$ratio")x
+
+Targets:
+  peak memory < 2 GB while importing      VICS $(pass "$peak_v < 2e9")  md5sum $(pass "$peak_m < 2e9")
+  open the index < 100 ms                  VICS $(pass "$VL_open_ms < 100")  md5sum $(pass "$ML_open_ms < 100")
+  >= 10 M lookups/s per core (MD5 present) VICS $(pass "$VL_lookups_md5_present_per_second >= 1e7")  md5sum $(pass "$ML_lookups_md5_present_per_second >= 1e7")
+  >= 10 M lookups/s per core (batched)     VICS $(pass "$VL_lookups_md5_batched_per_second >= 1e7")  md5sum $(pass "$ML_lookups_md5_batched_per_second >= 1e7")
+EOF
+[ "$BENCH_KEEP" = 1 ] || rm -f list.md5 list.md5.done
