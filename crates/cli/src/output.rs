@@ -78,11 +78,12 @@ pub fn print_sets(sets: &[SetInfo]) -> Result<()> {
     for s in sets {
         let counts: Vec<String> = s.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
         outln!(
-            "{} {}\n  kind {}, format {}, {} records ({}), source {} sha256 {}, imported {}, id {}",
+            "{} {}\n  kind {}, format {}{}, {} records ({}), source {} sha256 {}, imported {}, id {}",
             s.name,
             s.version.as_deref().unwrap_or("(no version)"),
             s.kind,
             s.format,
+            s.profile.as_deref().map(|p| format!(", profile {p}")).unwrap_or_default(),
             s.record_count,
             counts.join(", "),
             s.source_name,
