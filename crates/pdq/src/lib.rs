@@ -37,10 +37,15 @@ mod dct;
 pub mod decode;
 mod downscale;
 mod hash;
+pub mod index;
 
 use serde::Serialize;
 
 pub use hash::{ParseHashError, PdqHash};
+pub use index::{
+    IndexBuilder, IndexError, Layout, ListError, ListErrorKind, NearMatch, PdqCsv, PdqEntry,
+    PdqIndex, QueryPlan, QueryStats, parse_pdq_list,
+};
 
 use dct::Dct16;
 use downscale::{Lanes, LumaRows, SIDE};
