@@ -13,6 +13,10 @@ packages=(
     xvfb xauth imagemagick
     # tests and benchmarks: plain sqlite3 for tampering, hashdeep as the reference tool
     sqlite3 hashdeep
+    # video fingerprints (crates/video): FFmpeg 5.1 libraries for ffmpeg-next,
+    # clang for its bindgen, the ffmpeg CLI for test videos and the benchmark
+    libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
+    libavfilter-dev libavdevice-dev clang libclang-dev ffmpeg
 )
 
 missing=()

@@ -1,0 +1,259 @@
+//! The `spoor-video-worker` protocol: fingerprinting in a child process, so
+//! a crash inside FFmpeg costs one file and not the scan.
+//!
+//! ```text
+//! spoor-video-worker [--settings JSON] [--fps F] [--every-frame]
+//!                    [--downsample N] [--sheet OUT.jpg] [--verbose] [--] PATH
+//! ```
+//!
+//! `--settings` takes a [`VideoSettings`] as JSON (the other options
+//! override its fields). Standard output gets one JSON object per line
+//! ([`WorkerLine`]): a `frame` line as each sampled frame is hashed, then
+//! one `done` or `error` line. The contact sheet, when wanted, is written to
+//! the `--sheet` file (never beside the evidence unless asked). Exit status:
+//! 0 done, 2 the video could not be fingerprinted (the `error` line says
+//! why), 1 bad usage. A parent that sees the process die by a signal without
+//! a final line records the file as having crashed the decoder; the frames
+//! already read stay valid.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DecodeWarning, Frame, VideoInfo, VideoSettings};
+
+/// One line of the worker's output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkerLine {
+    Frame(Frame),
+    Done(Box<WorkerDone>),
+    Error { code: String, message: String },
+}
+
+/// The worker's last line when the video was fingerprinted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkerDone {
+    pub info: VideoInfo,
+    /// Frames written (the `frame` lines before this one).
+    pub frames: usize,
+    pub frames_decoded: u64,
+    pub warnings: Vec<DecodeWarning>,
+    /// Where the contact sheet was written and its tiles' timestamps.
+    pub sheet: Option<SheetFile>,
+}
+
+/// A contact sheet the worker wrote to a file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetFile {
+    pub path: PathBuf,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub tiles: Vec<f64>,
+}
+
+/// The worker's command line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkerArgs {
+    pub path: PathBuf,
+    pub settings: VideoSettings,
+    pub sheet: Option<PathBuf>,
+    pub verbose: bool,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<WorkerArgs, String> {
+    let mut args = args.into_iter();
+    let mut settings = VideoSettings::default();
+    let mut overrides: Vec<(String, String)> = Vec::new();
+    let mut sheet = None;
+    let mut verbose = false;
+    let mut path = None;
+    while let Some(arg) = args.next() {
+        let text = arg.to_str().map(str::to_string);
+        match text.as_deref() {
+            Some("--") => {
+                let p = args.next().ok_or("-- needs a path after it")?;
+                if path.replace(PathBuf::from(p)).is_some() {
+                    return Err("exactly one video path".to_string());
+                }
+            }
+            Some("--verbose") => verbose = true,
+            Some("--every-frame") => overrides.push(("fps".into(), "0".into())),
+            Some(flag @ ("--settings" | "--fps" | "--downsample")) => {
+                let value = args
+                    .next()
+                    .and_then(|v| v.into_string().ok())
+                    .ok_or_else(|| format!("{flag} needs a value"))?;
+                if flag == "--settings" {
+                    settings =
+                        serde_json::from_str(&value).map_err(|e| format!("--settings: {e}"))?;
+                } else {
+                    overrides.push((flag.trim_start_matches("--").to_string(), value));
+                }
+            }
+            Some("--sheet") => {
+                sheet = Some(PathBuf::from(
+                    args.next().ok_or("--sheet needs a file name")?,
+                ));
+            }
+            Some(flag) if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            _ => {
+                if path.replace(PathBuf::from(arg)).is_some() {
+                    return Err("exactly one video path".to_string());
+                }
+            }
+        }
+    }
+    for (key, value) in overrides {
+        match key.as_str() {
+            "fps" => {
+                settings.fps = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && *f >= 0.0)
+                    .ok_or_else(|| format!("--fps {value:?}: not a number >= 0"))?;
+            }
+            _ => {
+                let n = value
+                    .parse::<u32>()
+                    .map_err(|_| format!("--downsample {value:?}: not a size"))?;
+                settings.downsample = (n > 0).then_some(n);
+            }
+        }
+    }
+    if sheet.is_none() {
+        settings.contact_sheet = None;
+    } else if settings.contact_sheet.is_none() {
+        settings.contact_sheet = Some(Default::default());
+    }
+    Ok(WorkerArgs {
+        path: path.ok_or("a video path is required")?,
+        settings,
+        sheet,
+        verbose,
+    })
+}
+
+/// Fingerprints `args.path`, writing [`WorkerLine`]s to `out`; returns the
+/// exit status.
+pub fn run(args: &WorkerArgs, out: &mut dyn Write) -> i32 {
+    crate::set_ffmpeg_logging(args.verbose);
+    let mut written = true;
+    // Frames are written as they are hashed, so a crash keeps what was read.
+    let result = crate::fingerprint_with(&args.path, &args.settings, None, &mut |f| {
+        written &= emit(out, &WorkerLine::Frame(*f));
+    });
+    let (line, status) = match result {
+        Ok(r) => match write_sheet(r.contact_sheet, args.sheet.as_deref()) {
+            Ok(sheet) => (
+                WorkerLine::Done(Box::new(WorkerDone {
+                    frames: r.frames.len(),
+                    info: r.info,
+                    frames_decoded: r.frames_decoded,
+                    warnings: r.warnings,
+                    sheet,
+                })),
+                0,
+            ),
+            Err(message) => (
+                WorkerLine::Error {
+                    code: "io".to_string(),
+                    message,
+                },
+                2,
+            ),
+        },
+        Err(e) => (
+            WorkerLine::Error {
+                code: e.code().to_string(),
+                message: e.to_string(),
+            },
+            2,
+        ),
+    };
+    written &= emit(out, &line);
+    if written { status } else { 1 }
+}
+
+fn emit(out: &mut dyn Write, line: &WorkerLine) -> bool {
+    serde_json::to_writer(&mut *out, line).is_ok()
+        && out.write_all(b"\n").is_ok()
+        && out.flush().is_ok()
+}
+
+fn write_sheet(
+    sheet: Option<crate::ContactSheet>,
+    path: Option<&std::path::Path>,
+) -> Result<Option<SheetFile>, String> {
+    let (Some(s), Some(path)) = (sheet, path) else {
+        return Ok(None);
+    };
+    std::fs::write(path, &s.bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(SheetFile {
+        path: path.to_path_buf(),
+        mime: s.mime,
+        width: s.width,
+        height: s.height,
+        tiles: s.tiles,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<WorkerArgs, String> {
+        parse_args(list.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn parses_options() {
+        let a = args(&["--fps", "2", "--downsample", "128", "clip.mp4"]).expect("valid");
+        assert_eq!(a.settings.fps, 2.0);
+        assert_eq!(a.settings.downsample, Some(128));
+        assert_eq!(a.settings.contact_sheet, None);
+        assert_eq!(a.path, PathBuf::from("clip.mp4"));
+        let a = args(&["--", "--odd-name.mp4"]).expect("valid");
+        assert_eq!(a.path, PathBuf::from("--odd-name.mp4"));
+        let a = args(&["--every-frame", "--sheet", "s.jpg", "clip.mp4"]).expect("valid");
+        assert_eq!(a.settings.fps, 0.0);
+        assert!(a.settings.contact_sheet.is_some());
+        let json = serde_json::to_string(&VideoSettings {
+            max_frames: 7,
+            ..VideoSettings::default()
+        })
+        .expect("json");
+        let a = args(&["--settings", &json, "x"]).expect("valid");
+        assert_eq!(a.settings.max_frames, 7);
+        let a = args(&["--settings", r#"{"max_decode_secs": 5}"#, "x"]).expect("partial");
+        assert_eq!(a.settings.max_decode_secs, 5);
+        assert_eq!(a.settings.fps, 1.0);
+        for bad in [
+            &["clip.mp4", "other.mp4"][..],
+            &["--fps"],
+            &["--fps", "-1", "x"],
+            &["--bogus", "x"],
+            &[],
+        ] {
+            assert!(args(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lines_round_trip_as_json() {
+        let line = WorkerLine::Error {
+            code: "not_media".into(),
+            message: "x: not a media file".into(),
+        };
+        let text = serde_json::to_string(&line).expect("json");
+        assert!(text.starts_with(r#"{"type":"error""#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<WorkerLine>(&text).expect("parse"),
+            line
+        );
+    }
+}
