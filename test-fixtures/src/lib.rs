@@ -34,9 +34,12 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod camera;
 mod document;
 mod exchange;
+mod exif;
 mod hashlist;
+mod hostile;
 mod manifest;
 mod picture;
 mod scene;
@@ -46,7 +49,14 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-pub use manifest::{FixtureFile, FixtureSet, MANIFEST_VERSION, Manifest, Special};
+pub use hostile::{
+    Decode, ExpectedWarning, HOSTILE_MANIFEST_VERSION, HostileEntry, HostileManifest, HostileOptions, PATH_MAX,
+    Unprivileged,
+};
+pub use manifest::{
+    CameraFile, CameraManifest, ExpectedGps, FixtureFile, FixtureSet, MANIFEST_VERSION, Manifest,
+    Special,
+};
 
 /// What to include.
 #[derive(Debug, Clone)]
@@ -62,12 +72,31 @@ impl Default for FixtureOptions {
     }
 }
 
+/// Optional parts of the tree, all off by default. Kept apart from
+/// [`FixtureOptions`] so that callers writing `FixtureOptions { large }`
+/// keep compiling, and so that without them every output stays byte for
+/// byte what it was.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Camera pictures under `evidence/Users/sam/Camera/` (JPEGs with EXIF
+    /// of made-up cameras, series of near-duplicates, edits, re-encodes
+    /// without EXIF, damaged EXIF, a screenshot, a known picture and a
+    /// heavier edit of it), the alert list `hashsets/camera-known.md5`, and
+    /// their answers in [`Manifest::camera`].
+    pub camera: bool,
+}
+
 /// Writes the evidence tree, the outside file and the hash lists under
 /// `out`, which must be empty or absent, and returns what was written.
 ///
 /// The manifest's roots are absolute (`out` canonicalised), since one
 /// symlink's target is the absolute path of `OUT/outside/secret.txt`.
 pub fn generate(out: &Path, opts: &FixtureOptions) -> io::Result<Manifest> {
+    generate_with(out, opts, &Extras::default())
+}
+
+/// [`generate`] with optional parts ([`Extras`]).
+pub fn generate_with(out: &Path, opts: &FixtureOptions, extras: &Extras) -> io::Result<Manifest> {
     match fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -87,9 +116,23 @@ pub fn generate(out: &Path, opts: &FixtureOptions) -> io::Result<Manifest> {
 
     let mut evidence = tree::Tree::new(evidence_root.clone())?;
     tree::build(&mut evidence, &out, opts)?;
-    let (files, specials) = evidence.finish();
+    let camera = extras
+        .camera
+        .then(|| camera::build(&mut evidence))
+        .transpose()?;
+    let (mut files, specials) = evidence.finish();
+    if let Some(c) = &camera {
+        c.annotate(&mut files);
+    }
     let mut hashsets = hashlist::write_all(&hashsets_dir, &files)?;
     hashsets.extend(exchange::write_all(&hashsets_dir, &files)?);
+    let camera = match camera {
+        Some(c) => {
+            hashsets.push(c.write_known_list(&hashsets_dir, &files)?);
+            Some(c.manifest())
+        }
+        None => None,
+    };
 
     Ok(Manifest {
         version: MANIFEST_VERSION,
@@ -98,7 +141,30 @@ pub fn generate(out: &Path, opts: &FixtureOptions) -> io::Result<Manifest> {
         files,
         specials,
         hashsets,
+        camera,
     })
+}
+
+/// Writes the hostile evidence tree (see the `hostile` module: damaged and
+/// crafted pictures, decompression bombs, broken videos, sparse files, deep
+/// and wide folders, odd names, unreadable entries, FIFOs, sockets and link
+/// loops) under `out`, which must be empty or absent, and returns what was
+/// written with the outcome a scan must record for each entry.
+pub fn generate_hostile(out: &Path, opts: &HostileOptions) -> io::Result<HostileManifest> {
+    empty_output(out)?;
+    let out = fs::canonicalize(out).map_err(|e| at(out, e))?;
+    hostile::build(&out, opts)
+}
+
+fn empty_output(out: &Path) -> io::Result<()> {
+    match fs::read_dir(out) {
+        Ok(mut entries) => match entries.next() {
+            Some(_) => Err(at(out, io::Error::new(io::ErrorKind::AlreadyExists, "output folder is not empty"))),
+            None => Ok(()),
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(out).map_err(|e| at(out, e)),
+        Err(e) => Err(at(out, e)),
+    }
 }
 
 /// Prefixes an I/O error with the path it concerns, keeping its kind.

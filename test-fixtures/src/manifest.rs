@@ -27,6 +27,10 @@ pub struct Manifest {
     pub specials: Vec<Special>,
     /// The hash lists under `hashsets_dir`.
     pub hashsets: Vec<FixtureSet>,
+    /// The camera pictures and their expected triage answers, when
+    /// generated with [`crate::Extras::camera`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<CameraManifest>,
 }
 
 /// One regular file in the evidence tree.
@@ -96,6 +100,72 @@ pub struct FixtureSet {
     /// The category profile the list declares (`US`, `UK`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+}
+
+/// The camera pictures of [`crate::Extras::camera`] and what triage must
+/// find in them. Every answer is written by hand beside the picture's
+/// recipe (`camera.rs`), never computed by the rules it checks.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CameraManifest {
+    /// The made-up seizure date of the device, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub seized_utc: String,
+    /// A capture counts as recent when at most this many days before
+    /// `seized_utc`.
+    pub recent_days: u32,
+    /// The alert list (under `hashsets_dir`) naming the `known` pictures.
+    pub known_list: PathBuf,
+    /// Every camera picture, sorted by path bytes.
+    pub files: Vec<CameraFile>,
+}
+
+/// One camera picture and its expected answers.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CameraFile {
+    #[serde(with = "hex_bytes")]
+    pub path: Vec<u8>,
+    pub path_lossy: String,
+    /// `image/jpeg` or `image/png`.
+    pub mime: String,
+    /// `present`, `partial` (IFD0 readable, the Exif sub-IFD not),
+    /// `damaged` (nothing readable) or `absent`.
+    pub exif: String,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub lens_model: Option<String>,
+    pub software: Option<String>,
+    /// `DateTimeOriginal` as `YYYY-MM-DDTHH:MM:SS`, when valid.
+    pub capture_local: Option<String>,
+    /// `OffsetTimeOriginal` (`+02:00`), when written with a valid time.
+    pub capture_offset: Option<String>,
+    /// The capture instant in UTC, when the offset is known.
+    pub capture_utc: Option<String>,
+    pub gps: Option<ExpectedGps>,
+    pub orientation: Option<u16>,
+    pub image_unique_id: Option<String>,
+    /// A camera original by the documented rule.
+    pub camera_original: bool,
+    /// Taken within `recent_days` before `seized_utc`.
+    pub recent: bool,
+    /// Series label: pictures with the same label are near-duplicates
+    /// (PDQ distance at most 31, quality at least 50); `None` stands alone.
+    pub series: Option<String>,
+    /// PDQ quality under 50 by construction (a flat picture).
+    pub low_quality: bool,
+    /// Listed in `known_list`.
+    pub known: bool,
+    /// A heavier edit of this known picture: PDQ distance 32 to 40.
+    #[serde(with = "opt_hex_bytes")]
+    pub near_known_of: Option<Vec<u8>>,
+}
+
+/// A GPS position in 1e-7 degrees (integers keep the manifest `Eq`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpectedGps {
+    pub latitude_e7: i64,
+    pub longitude_e7: i64,
+    /// Centimetres above sea level, negative below.
+    pub altitude_cm: Option<i64>,
 }
 
 impl Manifest {
