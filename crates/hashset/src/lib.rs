@@ -149,6 +149,7 @@ mod format;
 mod index;
 mod library;
 mod matcher;
+mod pdq;
 mod records;
 mod sort;
 mod source;
@@ -163,6 +164,7 @@ pub use error::{Error, Result};
 pub use format::detect_format;
 pub use library::{Library, VerifyReport, detect_file_format};
 pub use matcher::{ExactMatch, FileDigests, Matcher, RecordRef};
+pub use pdq::{PDQ_INDEX_FILE, PdqMatch};
 
 /// Version of the on-disk layout written by this crate.
 pub const FORMAT_VERSION: u32 = 2;
@@ -320,11 +322,16 @@ pub enum Format {
     /// Sleuth Kit `.kdb`: SQLite hash database.
     #[serde(rename = "tsk-kdb")]
     TskKdb,
+    /// PDQ picture fingerprints: a plain list (`hash` or `hash,quality` per
+    /// line) or a CSV with a PDQ column. Matched by Hamming distance, not
+    /// exactly (see the crate docs on PDQ sets).
+    #[serde(rename = "pdq")]
+    Pdq,
 }
 
 impl Format {
     /// Every format, in `Display` order.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 13] = [
         Format::Md5sum,
         Format::Sha1sum,
         Format::Sha256sum,
@@ -337,10 +344,11 @@ impl Format {
         Format::EnCase,
         Format::TskIdx,
         Format::TskKdb,
+        Format::Pdq,
     ];
 
-    /// Formats [`Library::export`] writes.
-    pub const EXPORTS: [Format; 3] = [Format::Vics, Format::Md5sum, Format::Csv];
+    /// Formats [`Library::export`] writes (`pdq` for PDQ sets only).
+    pub const EXPORTS: [Format; 4] = [Format::Vics, Format::Md5sum, Format::Csv, Format::Pdq];
 
     /// The lower-case name, as in `Display`.
     pub fn as_str(self) -> &'static str {
@@ -357,6 +365,7 @@ impl Format {
             Format::EnCase => "encase",
             Format::TskIdx => "tsk-idx",
             Format::TskKdb => "tsk-kdb",
+            Format::Pdq => "pdq",
         }
     }
 
@@ -394,7 +403,7 @@ impl FromStr for Format {
                 what: "hash-list format",
                 value: s.to_string(),
                 expected: "md5sum, sha1sum, sha256sum, csv, vics, caid, nsrl-rds3, nsrl-rds2, \
-                           hashkeeper, encase, tsk-idx or tsk-kdb",
+                           hashkeeper, encase, tsk-idx, tsk-kdb or pdq",
             })
     }
 }
@@ -629,6 +638,51 @@ pub struct SetInfo {
     /// `conflicts.jsonl`).
     #[serde(default)]
     pub conflict_count: u64,
+    /// The perceptual fingerprints the set is matched by, when it is a
+    /// fingerprint set (PDQ) rather than a set of exact digests; absent for
+    /// digest sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<FingerprintInfo>,
+}
+
+/// A kind of perceptual fingerprint a set can hold. Each kind has its own
+/// on-disk index in the set folder and its own lookup; exact digest tables
+/// and records work the same for every set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FingerprintKind {
+    /// PDQ picture hashes (256 bits + quality), in a multi-index-hashing
+    /// index (`pdq.idx`, [`spoor_pdq::index`]).
+    Pdq,
+}
+
+impl FingerprintKind {
+    /// The lower-case name, as in `Display`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FingerprintKind::Pdq => "pdq",
+        }
+    }
+}
+
+impl fmt::Display for FingerprintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a fingerprint set's index holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintInfo {
+    /// Which fingerprint.
+    pub kind: FingerprintKind,
+    /// Fingerprints in the index (one per record).
+    pub count: u64,
+    /// Of those, how many are under the reference's matching quality (50):
+    /// kept, but not matched at the default minimum quality.
+    pub low_quality: u64,
+    /// The index file's layout version.
+    pub index_version: u32,
 }
 
 /// What one record (line, row, Media entry) of a source said, kept for the
@@ -691,6 +745,13 @@ pub struct Record {
     /// duplicates. At most [`MAX_NAMES`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_names: Vec<String>,
+    /// PDQ hash as listed (64 lower-case hex digits), for PDQ sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdq: Option<String>,
+    /// Its quality (0..=100; 100 for a bare hash, see
+    /// [`spoor_pdq::index::BARE_HASH_QUALITY`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdq_quality: Option<u8>,
     /// Names left out of `other_names` beyond [`MAX_NAMES`].
     #[serde(default, skip_serializing_if = "is_zero")]
     pub names_omitted: u64,

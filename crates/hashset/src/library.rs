@@ -150,6 +150,26 @@ impl Library {
             })?,
         };
 
+        if detected == Format::Pdq {
+            // Fingerprints, not digests: records in source order and a
+            // near-match index (crate::pdq) instead of the digest sort.
+            let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+            let csv = crate::pdq::starts_with_header(&head);
+            let mut head = Cursor::new(head);
+            head.set_position(bom as u64);
+            let mut input = BufReader::with_capacity(256 * 1024, head.chain(hashing));
+            let pdq = crate::pdq::build(tmp.path(), source, &mut input, csv)?;
+            io::copy(&mut input, &mut io::sink()).map_err(|e| Error::io(source, e))?;
+            let (_, hashing) = input.into_inner().into_inner();
+            let meta = SourceMeta { variant: Some(pdq.variant.to_string()), ..SourceMeta::default() };
+            let built = Built {
+                record_count: pdq.record_count,
+                digest_counts: BTreeMap::new(),
+                report: ImportReport::default(),
+                fingerprint: Some(pdq.fingerprint),
+            };
+            return self.install(tmp, source, opts, detected, hashing.finish_hex(), meta, built);
+        }
         let mut builder = SetBuilder::new(tmp.path(), source, opts.sort_memory)?;
         let source_sha256 = match parser_for(detected, opts) {
             Some(parser) => {
@@ -177,6 +197,27 @@ impl Library {
 
         let meta = builder.meta.clone();
         let built = builder.finish()?;
+        self.install(tmp, source, opts, detected, source_sha256, meta, built)
+    }
+
+    /// Describe a set built in `tmp` and rename it into place.
+    #[allow(clippy::too_many_arguments)]
+    fn install(
+        &self,
+        tmp: tempfile::TempDir,
+        source: &Path,
+        opts: &ImportOptions,
+        detected: Format,
+        source_sha256: String,
+        meta: SourceMeta,
+        built: Built,
+    ) -> Result<(SetInfo, ImportReport)> {
+        let name = opts.name.trim();
+        let version = opts
+            .version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
         if built.record_count == 0 {
             return Err(Error::EmptySet {
                 path: source.to_path_buf(),
@@ -215,6 +256,7 @@ impl Library {
             source_title: meta.title,
             duplicates_merged: built.report.duplicates_merged,
             conflict_count: built.report.conflict_count,
+            fingerprint: built.fingerprint,
         };
         write_manifest(&tmp.path().join(MANIFEST_FILE), &info)?;
         sync_dir(tmp.path())?;
@@ -244,7 +286,19 @@ impl Library {
         let dir = self.sets_dir().join(&info.id);
         check_layout(&info, &dir)?;
         let records = RecordStore::open(&dir, info.record_count)?;
-        crate::export::export(&info, &records, format, out)
+        match (&info.fingerprint, format) {
+            (Some(_), Format::Pdq) => crate::pdq::export_list(&info, &records, out),
+            (Some(_), Format::Csv) => crate::pdq::export_csv(&info, &records, out),
+            (None, Format::Pdq) => Err(Error::UnsupportedFormat {
+                path: PathBuf::from(&info.id),
+                reason: "a set of digests cannot be exported as a PDQ list".into(),
+            }),
+            (Some(_), other) => Err(Error::UnsupportedFormat {
+                path: PathBuf::from(&info.id),
+                reason: format!("a PDQ set exports as pdq or csv, not {other}"),
+            }),
+            (None, _) => crate::export::export(&info, &records, format, out),
+        }
     }
 
     /// Check every byte of a set's tables and records against their block
@@ -266,6 +320,10 @@ impl Library {
                 blocks += table.blocks() as u64;
                 tables += 1;
             }
+        }
+        if info.fingerprint.is_some() {
+            crate::pdq::verify(&dir, &info, &records)?;
+            tables += 1;
         }
         Ok(VerifyReport {
             id: info.id,
@@ -549,6 +607,7 @@ struct Built {
     record_count: u64,
     digest_counts: BTreeMap<DigestKind, u64>,
     report: ImportReport,
+    fingerprint: Option<crate::FingerprintInfo>,
 }
 
 /// The records of one key while the merge meets them.
@@ -707,6 +766,7 @@ impl SetBuilder {
             record_count,
             digest_counts,
             report,
+            fingerprint: None,
         })
     }
 }

@@ -48,6 +48,8 @@ struct LoadedSet {
 pub struct Matcher {
     infos: Vec<SetInfo>,
     sets: Vec<LoadedSet>,
+    /// The near-match indexes of the PDQ sets among them.
+    pub(crate) pdq: crate::pdq::PdqIndexes,
 }
 
 fn digest_of(f: &FileDigests, slot: usize) -> &[u8] {
@@ -83,7 +85,8 @@ impl Matcher {
             let records = RecordStore::open(&dir, info.record_count)?;
             sets.push(LoadedSet { tables, records });
         }
-        Ok(Matcher { infos, sets })
+        let pdq = crate::pdq::PdqIndexes::open(sets_dir, &infos)?;
+        Ok(Matcher { infos, sets, pdq })
     }
 
     /// The loaded sets; [`ExactMatch::set`] indexes this.
@@ -187,9 +190,14 @@ impl Matcher {
 
     /// Read one matching record, with its category's display name.
     pub fn record(&self, r: &RecordRef) -> Result<Record> {
-        let mut record = self.sets[r.set].records.get(r.record)?;
+        self.read_record(r.set, r.record)
+    }
+
+    /// Record `number` of set `set`, with its category's display name.
+    pub(crate) fn read_record(&self, set: usize, number: u32) -> Result<Record> {
+        let mut record = self.sets[set].records.get(number)?;
         if let Some(c) = &record.category {
-            record.category_name = self.infos[r.set].categories.get(c).cloned();
+            record.category_name = self.infos[set].categories.get(c).cloned();
         }
         Ok(record)
     }

@@ -129,7 +129,8 @@ fn every_fixture_set_imports_and_matches_what_it_lists() {
             );
         }
     }
-    for format in Format::ALL {
+    // PDQ sets match pictures by distance, not digests: tests/pdq_sets.rs.
+    for format in Format::ALL.into_iter().filter(|f| *f != Format::Pdq) {
         assert!(formats.contains(&format), "no fixture set imported as {format}");
     }
 }

@@ -136,7 +136,9 @@ pub(crate) fn parser_for(format: Format, opts: &ImportOptions) -> Option<Box<dyn
         Format::Caid => Box::new(vics::Vics { force_uk: true }),
         Format::EnCase => Box::new(encase::EnCase),
         Format::TskIdx => Box::new(tsk::TskIdx),
-        Format::NsrlRds3 | Format::TskKdb => return None,
+        // SQLite sources are read by path; PDQ sets have their own builder
+        // (crate::pdq), not the digest sort.
+        Format::NsrlRds3 | Format::TskKdb | Format::Pdq => return None,
     })
 }
 
@@ -220,8 +222,11 @@ pub(crate) fn sqlite_format_from_tables(tables: &[String]) -> Option<Format> {
 ///   `ProductCode` is NSRL RDS 2.x; hex digits then `|` is a Sleuth Kit
 ///   `.idx`; a CSV header with a `hash` column is HashKeeper; a CSV header
 ///   with a recognised hash column (`md5`, `sha1`, `sha-1`, `sha256`,
-///   `sha-256`) is CSV; past blank and `#` comment lines, a leading token of
-///   32, 40 or 64 hexadecimal digits is md5sum, sha1sum or sha256sum.
+///   `sha-256`) is CSV, one with a PDQ column (`pdq`, `pdq_hash`, or a hash
+///   column beside `quality`) and no digest column is PDQ; a plain PDQ list
+///   (see `pdq::looks_like_pdq_list`) is PDQ; past blank and `#` comment
+///   lines, a leading token of 32, 40 or 64 hexadecimal digits is md5sum,
+///   sha1sum or sha256sum.
 ///
 /// Anything else is `None`.
 pub fn detect_format(head: &[u8]) -> Option<Format> {
@@ -250,6 +255,9 @@ pub fn detect_format(head: &[u8]) -> Option<Format> {
         }
         return None;
     }
+    if crate::pdq::looks_like_pdq_list(head) {
+        return Some(Format::Pdq);
+    }
     let mut first = true;
     for line in head.split(|&b| b == b'\n') {
         let line = line.trim_ascii();
@@ -262,6 +270,9 @@ pub fn detect_format(head: &[u8]) -> Option<Format> {
             }
             if tsk::is_idx_line(line) {
                 return Some(Format::TskIdx);
+            }
+            if crate::pdq::is_pdq_csv_header(line) {
+                return Some(Format::Pdq);
             }
             if csv::is_hashkeeper_header(line) {
                 return Some(Format::HashKeeper);
