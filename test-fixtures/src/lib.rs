@@ -41,6 +41,7 @@ mod exif;
 mod hashlist;
 mod hostile;
 mod manifest;
+mod pdq;
 mod picture;
 mod scene;
 mod tree;
@@ -53,6 +54,7 @@ pub use hostile::{
     Decode, ExpectedWarning, HOSTILE_MANIFEST_VERSION, HostileEntry, HostileManifest, HostileOptions, PATH_MAX,
     Unprivileged,
 };
+pub use pdq::{PdqCopy, PdqManifest, generate_pdq};
 pub use manifest::{
     CameraFile, CameraManifest, ExpectedGps, FixtureFile, FixtureSet, MANIFEST_VERSION, Manifest,
     Special,

@@ -98,6 +98,14 @@ pub struct EvidenceTotals {
     /// Files read without `O_NOATIME` (the kernel refused it): reading them
     /// may have updated their access time.
     pub read_without_noatime: u64,
+    /// Pictures decoded and PDQ-fingerprinted.
+    #[serde(default)]
+    pub pictures: u64,
+    /// Of those, pictures under the run's PDQ minimum quality
+    /// (`pdq_min_quality` in its settings): recorded, not matched. Zero for
+    /// runs from before PDQ matching.
+    #[serde(default)]
+    pub pictures_below_quality: u64,
 }
 
 fn export_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ExportRecord, String)> {
@@ -258,7 +266,10 @@ impl Case {
                (SELECT COUNT(*) FROM files f WHERE f.evidence_ref = ev.id AND f.run_id = l.run_id AND f.known_good = 1),
                (SELECT COUNT(*) FROM hits h JOIN files f ON f.id = h.file_id WHERE f.evidence_ref = ev.id AND h.run_id = l.run_id),
                (SELECT COUNT(*) FROM warnings w WHERE w.evidence_ref = ev.id AND w.run_id = l.run_id),
-               (SELECT COUNT(*) FROM files f WHERE f.evidence_ref = ev.id AND f.run_id = l.run_id AND f.status = 'hashed' AND f.noatime = 0)
+               (SELECT COUNT(*) FROM files f WHERE f.evidence_ref = ev.id AND f.run_id = l.run_id AND f.status = 'hashed' AND f.noatime = 0),
+               (SELECT COUNT(*) FROM files f WHERE f.evidence_ref = ev.id AND f.run_id = l.run_id AND f.pdq IS NOT NULL),
+               (SELECT COUNT(*) FROM files f JOIN scan_runs r ON r.id = f.run_id WHERE f.evidence_ref = ev.id AND f.run_id = l.run_id
+                  AND f.pdq IS NOT NULL AND f.pdq_quality < json_extract(r.settings, '$.pdq_min_quality'))
              FROM evidence ev LEFT JOIN latest l ON l.evidence_ref = ev.id
              ORDER BY ev.id"
         );
@@ -275,6 +286,8 @@ impl Case {
                 hits: n(r, 6)?,
                 warnings: n(r, 7)?,
                 read_without_noatime: n(r, 8)?,
+                pictures: n(r, 9)?,
+                pictures_below_quality: n(r, 10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

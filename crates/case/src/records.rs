@@ -261,6 +261,11 @@ pub struct HitView {
     pub pdq_quality: Option<u32>,
     pub method: String,
     pub distance: Option<u32>,
+    /// For a `pdq` hit: the dihedral variant of the picture that matched
+    /// (`original`, `rotate90`, ..., `flipminus1`), from the `match` object
+    /// the scan stores in the hit's record.
+    #[serde(default)]
+    pub variant: Option<String>,
     pub hashset: String,
     pub hashset_version: Option<String>,
     pub hashset_kind: String,
@@ -595,6 +600,7 @@ impl Case {
                     sha256: r.get(5)?,
                     method: r.get(6)?,
                     distance: r.get(7)?,
+                    variant: None,
                     hashset: r.get(8)?,
                     hashset_version: r.get(9)?,
                     hashset_kind: r.get(10)?,
@@ -618,6 +624,7 @@ impl Case {
         for r in rows {
             let (mut hit, record) = r?;
             hit.record = serde_json::from_str(&record)?;
+            hit.variant = hit.record.pointer("/match/variant").and_then(|v| v.as_str()).map(String::from);
             hit.review = reviews.get(&hit.file_id).cloned();
             out.push(hit);
         }

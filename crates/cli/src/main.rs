@@ -187,6 +187,8 @@ enum FormatArg {
     TskIdx,
     /// Sleuth Kit .kdb (SQLite)
     TskKdb,
+    /// PDQ picture hashes: `hash` or `hash,quality` per line, or CSV with a PDQ column
+    Pdq,
 }
 
 impl FormatArg {
@@ -205,6 +207,7 @@ impl FormatArg {
             FormatArg::Encase => Format::EnCase,
             FormatArg::TskIdx => Format::TskIdx,
             FormatArg::TskKdb => Format::TskKdb,
+            FormatArg::Pdq => Format::Pdq,
         })
     }
 }
@@ -217,6 +220,8 @@ enum ExportFormatArg {
     Md5sum,
     /// CSV with every kept field
     Csv,
+    /// PDQ sets: `hash,quality` per line
+    Pdq,
 }
 
 #[derive(Subcommand, Debug)]
@@ -256,7 +261,7 @@ enum HashsetCommand {
         #[command(flatten)]
         library: LibraryArg,
     },
-    /// Write a set's records out as VICS JSON, md5sum lines or CSV
+    /// Write a set's records out as VICS JSON, md5sum lines or CSV (PDQ sets: pdq or csv)
     Export {
         /// The set's name (or id)
         name: String,
@@ -332,6 +337,12 @@ struct ScanArgs {
     /// Scan evidence items again even if a completed run covered them
     #[arg(long)]
     rescan: bool,
+    /// PDQ: largest Hamming distance (0-256) at which a picture matches a listed hash
+    #[arg(long, value_name = "N", default_value_t = spoor_pdq::index::DEFAULT_MAX_DISTANCE, value_parser = clap::value_parser!(u32).range(0..=256))]
+    pdq_distance: u32,
+    /// PDQ: pictures and listed hashes under this quality (0-100) are recorded but not matched
+    #[arg(long, value_name = "N", default_value_t = spoor_pdq::index::DEFAULT_MIN_QUALITY, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pdq_min_quality: u8,
     #[arg(long, value_enum, default_value = "auto")]
     progress: ProgressArg,
     #[command(flatten)]
@@ -540,7 +551,10 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 }
                 print_json(&Imported { info: &info, report: &report })?;
             } else {
-                let counts: Vec<String> = info.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                let mut counts: Vec<String> = info.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                if let Some(fp) = &info.fingerprint {
+                    counts.push(format!("{} {} ({} under quality 50)", fp.kind, fp.count, fp.low_quality));
+                }
                 println!(
                     "Imported {:?}{} as {} ({}{}): {} records ({}); source SHA-256 {}; id {}",
                     info.name,
@@ -589,6 +603,7 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 ExportFormatArg::Vics => Format::Vics,
                 ExportFormatArg::Md5sum => Format::Md5sum,
                 ExportFormatArg::Csv => Format::Csv,
+                ExportFormatArg::Pdq => Format::Pdq,
             };
             match output {
                 None => {
@@ -667,6 +682,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         jobs: args.jobs,
         hashsets: args.hashsets,
         rescan: args.rescan,
+        pdq_max_distance: args.pdq_distance,
+        pdq_min_quality: args.pdq_min_quality,
         tool: Tool { name: "spoor".into(), version: env!("CARGO_PKG_VERSION").into(), git_commit: GIT_COMMIT.into() },
         ..ScanOptions::default()
     };

@@ -48,18 +48,26 @@ pub fn print_hits(hits: &[HitView]) -> Result<()> {
         outln!("No hits.");
         return Ok(());
     }
-    outln!("{:>6} {:<10} {:<7} {:<8} {:<8} {:<24} PATH", "FILE", "EVIDENCE", "METHOD", "CATEGORY", "REVIEW", "HASH SET");
+    outln!("{:>6} {:<10} {:<7} {:<14} {:<8} {:<8} {:<24} PATH", "FILE", "EVIDENCE", "METHOD", "MATCH", "CATEGORY", "REVIEW", "HASH SET");
     for h in hits {
         let set = match &h.hashset_version {
             Some(v) => format!("{} {v}", h.hashset),
             None => h.hashset.clone(),
         };
         let review = h.review.as_ref().map(|r| r.category.clone().unwrap_or_else(|| "note".into())).unwrap_or_else(|| "-".into());
+        // Exact methods match whole digests; PDQ names its distance and the
+        // dihedral variant of the picture that matched.
+        let how = match (h.distance, &h.variant) {
+            (None, _) => "exact".to_string(),
+            (Some(d), Some(v)) => format!("{d} {v}"),
+            (Some(d), None) => d.to_string(),
+        };
         outln!(
-            "{:>6} {:<10} {:<7} {:<8} {:<8} {:<24} {}",
+            "{:>6} {:<10} {:<7} {:<14} {:<8} {:<8} {:<24} {}",
             h.file_id,
             h.evidence_id,
             h.method,
+            how,
             h.category.as_deref().unwrap_or("-"),
             review,
             set,
@@ -76,7 +84,10 @@ pub fn print_sets(sets: &[SetInfo]) -> Result<()> {
         return Ok(());
     }
     for s in sets {
-        let counts: Vec<String> = s.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let mut counts: Vec<String> = s.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        if let Some(fp) = &s.fingerprint {
+            counts.push(format!("{} {} ({} under quality 50)", fp.kind, fp.count, fp.low_quality));
+        }
         outln!(
             "{} {}\n  kind {}, format {}{}, {} records ({}), source {} sha256 {}, imported {}, id {}",
             s.name,

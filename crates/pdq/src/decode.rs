@@ -160,6 +160,29 @@ pub fn dihedral_file_bytes(bytes: &[u8], limits: &Limits) -> Result<(DihedralHas
     Ok((r, d.info))
 }
 
+/// Decodes once and gives both the plain hash (what is stored for the
+/// picture) and the eight dihedral hashes (what is matched). They share the
+/// downsample and DCT, so `plain` is `variants.original`, except for
+/// exactly 64×64 pictures, which the reference hashes unfiltered but
+/// filters for its dihedral hashes (see [`crate::dihedral_luma_f32`]).
+pub fn fingerprint_file_bytes(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(PdqResult, DihedralHashes, ImageInfo)> {
+    let d = decode(bytes, limits)?;
+    let (w, h) = (d.info.width, d.info.height);
+    let variants = crate::dihedral_rgb(w, h, &d.rgb);
+    let plain = if (w, h) == (64, 64) {
+        crate::hash_rgb(w, h, &d.rgb)
+    } else {
+        PdqResult {
+            hash: variants.original,
+            quality: variants.quality,
+        }
+    };
+    Ok((plain, variants, d.info))
+}
+
 fn sniff(bytes: &[u8]) -> Result<ImageFormat> {
     let format = image::guess_format(bytes).map_err(|_| DecodeError::UnknownFormat)?;
     match format {
@@ -657,6 +680,24 @@ mod tests {
         assert_eq!((d.info.width, d.info.height), (40, 30));
         let plain = decode(&jpeg, &Limits::default()).expect("decodes");
         assert_eq!(plain.rgb, d.rgb);
+    }
+
+    #[test]
+    fn fingerprint_gives_the_plain_hash_and_the_variants() {
+        for (w, h) in [(64, 64), (90, 70)] {
+            let bytes = encode(&DynamicImage::ImageRgb8(gradient(w, h)), ImageFormat::Png);
+            let (plain, variants, info) =
+                fingerprint_file_bytes(&bytes, &Limits::default()).expect("decodes");
+            let (want, _) = hash_file_bytes(&bytes, &Limits::default()).expect("decodes");
+            assert_eq!(plain, want, "{w}x{h}");
+            let (all, _) = dihedral_file_bytes(&bytes, &Limits::default()).expect("decodes");
+            assert_eq!(variants, all);
+            assert_eq!((info.width, info.height), (w, h));
+        }
+        for d in crate::Dihedral::ALL {
+            assert_eq!(crate::Dihedral::from_name(d.as_str()), Some(d));
+            assert_eq!(crate::Dihedral::from_name(d.name()), Some(d));
+        }
     }
 
     fn crc32(data: &[u8]) -> u32 {

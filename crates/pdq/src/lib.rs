@@ -98,6 +98,44 @@ impl Dihedral {
         Dihedral::FlipMinus1,
     ];
 
+    /// The name Spoor records (in a case's hits and reports): the
+    /// reference's name in lower case (`original`, `rotate90`, `rotate180`,
+    /// `rotate270`, `flipx`, `flipy`, `flipplus1`, `flipminus1`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dihedral::Original => "original",
+            Dihedral::Rotate90 => "rotate90",
+            Dihedral::Rotate180 => "rotate180",
+            Dihedral::Rotate270 => "rotate270",
+            Dihedral::FlipX => "flipx",
+            Dihedral::FlipY => "flipy",
+            Dihedral::FlipPlus1 => "flipplus1",
+            Dihedral::FlipMinus1 => "flipminus1",
+        }
+    }
+
+    /// The transform in words, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dihedral::Original => "as stored",
+            Dihedral::Rotate90 => "rotated 90° counter-clockwise",
+            Dihedral::Rotate180 => "rotated 180°",
+            Dihedral::Rotate270 => "rotated 90° clockwise",
+            Dihedral::FlipX => "mirrored top to bottom",
+            Dihedral::FlipY => "mirrored left to right",
+            Dihedral::FlipPlus1 => "mirrored in the main diagonal (transposed)",
+            Dihedral::FlipMinus1 => "mirrored in the anti-diagonal",
+        }
+    }
+
+    /// The variant named by [`Dihedral::as_str`] or [`Dihedral::name`]
+    /// (any case).
+    pub fn from_name(name: &str) -> Option<Dihedral> {
+        Dihedral::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(name.trim()) || d.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// The name python-threatexchange prints (`ORIGINAL`, `ROTATE90`, ...).
     pub fn name(self) -> &'static str {
         match self {

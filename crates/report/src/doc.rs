@@ -411,6 +411,14 @@ fn methodology(r: &Report, out: &mut Vec<Block>) {
         "A file whose digest an ignore set lists (for example NIST's NSRL of known software) is known-good: it is recorded and counted, but it is not a hit and needs no review. This saves the examiner from looking at operating-system and program files. {} file(s) of the evidence items in this report were set aside this way.",
         count(known_good)
     ))));
+    let pictures: u64 = r.evidence.iter().map(|e| e.totals.pictures).sum();
+    let below: u64 = r.evidence.iter().map(|e| e.totals.pictures_below_quality).sum();
+    out.push(Block::Heading { level: 2, id: "pdq".into(), text: "Pictures: PDQ fingerprints".into() });
+    out.push(Block::Para(line(format!(
+        "Every picture Spoor could decode was fingerprinted with PDQ from its stored pixels (an EXIF orientation is recorded, not applied, as the reference implementation does; an animated picture is fingerprinted by its first frame). A picture whose PDQ quality is under the scan's minimum (pdq_min_quality above) was recorded but not matched, because the fingerprint of a nearly featureless picture is unreliable: {} of the {} picture(s) fingerprinted in the evidence items of this report. Every other picture was compared, through all eight rotations and mirror images of its fingerprint (the dihedral variants), with every fingerprint of at least that quality in the PDQ sets; it matched where one variant came within the scan's maximum Hamming distance (pdq_max_distance above). A PDQ hit shows the distance and the variant: the picture, so rotated or mirrored, looks like the listed one. Known-good is decided by exact digests only: a picture that merely looks like one in an ignore set is never set aside, and ignore sets of PDQ fingerprints are not searched.",
+        count(below),
+        count(pictures)
+    ))));
     out.push(Block::Heading { level: 2, id: "categories".into(), text: "Categories".into() });
     out.push(Block::Para(line(
         "A category is shown as the hash set wrote it (the raw value), with its name where the set's category scheme defines one: VICS US 0 non-pertinent, 1 child abuse material (CAM), 2 child exploitive (non-CAM) / age difficult, 3 CGI / animation, 4 comparison images; UK CAID Category A, B, C and non-indecent. A hit without a category is \"uncategorised\"; category 0 is a value, not a missing one. A set with no recorded scheme shows the raw value only. The examiner's review, where there is one, is shown beside the set's category and does not replace it.",
@@ -519,9 +527,15 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
             Some(d) => format!("distance {d}"),
             None => "exact".into(),
         }),
+    ];
+    if let Some(v) = &h.variant {
+        let words = spoor_pdq::Dihedral::from_name(v).map(|d| format!(" ({})", d.describe())).unwrap_or_default();
+        matched.push(vec![m("variant "), c(v.clone()), m(words)]);
+    }
+    matched.extend([
         line(format!("{}{}", h.hashset, h.hashset_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default())),
         vec![m(h.hashset_kind.clone())],
-    ];
+    ]);
     if h.known_good {
         matched.push(vec![b("also listed as known-good")]);
     }

@@ -194,6 +194,10 @@ pub struct ReportHit {
     pub pdq_quality: Option<u32>,
     pub method: String,
     pub distance: Option<u32>,
+    /// For a PDQ hit, the dihedral variant of the picture that matched
+    /// (`original`, `rotate90`, ...).
+    #[serde(default)]
+    pub variant: Option<String>,
     pub hashset: String,
     pub hashset_version: Option<String>,
     pub hashset_kind: String,
@@ -303,6 +307,7 @@ impl Report {
                 pdq_quality: h.pdq_quality,
                 method: h.method,
                 distance: h.distance,
+                variant: h.variant,
                 hashset: h.hashset,
                 hashset_version: h.hashset_version,
                 hashset_kind: h.hashset_kind,

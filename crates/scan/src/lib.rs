@@ -65,6 +65,30 @@ pub struct ScanOptions {
     pub decode_limits: spoor_pdq::decode::Limits,
     /// Pictures larger than this many bytes are not decoded (a warning says so).
     pub max_picture_bytes: u64,
+    /// PDQ matching: a picture matches a listed hash when one of its eight
+    /// dihedral variants is within this Hamming distance (0..=256).
+    pub pdq_max_distance: u32,
+    /// PDQ matching: pictures (and listed hashes) under this quality are
+    /// recorded but not matched.
+    pub pdq_min_quality: u8,
+}
+
+/// The PDQ matching thresholds of a run, as recorded in its settings
+/// (`pdq_max_distance`, `pdq_min_quality`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdqSettings {
+    pub max_distance: u32,
+    pub min_quality: u8,
+}
+
+impl PdqSettings {
+    /// The thresholds a run recorded; `None` for runs from before PDQ
+    /// matching.
+    fn from_run(settings: &serde_json::Value) -> Option<PdqSettings> {
+        let max_distance = settings.get("pdq_max_distance")?.as_u64()?;
+        let min_quality = settings.get("pdq_min_quality")?.as_u64()?;
+        Some(PdqSettings { max_distance: u32::try_from(max_distance).ok()?, min_quality: u8::try_from(min_quality).ok()? })
+    }
 }
 
 impl Default for ScanOptions {
@@ -78,6 +102,8 @@ impl Default for ScanOptions {
             tool: Tool::default(),
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
+            pdq_max_distance: spoor_pdq::index::DEFAULT_MAX_DISTANCE,
+            pdq_min_quality: spoor_pdq::index::DEFAULT_MIN_QUALITY,
         }
     }
 }
@@ -128,6 +154,8 @@ pub enum Error {
         "scan run {run_id} used hash set {uid}, which is no longer in the library at {library}; import it again to resume the run"
     )]
     MissingHashSet { run_id: i64, uid: String, library: PathBuf },
+    #[error("invalid scan settings: {0}")]
+    Settings(String),
     #[error("could not start worker threads: {0}")]
     Threads(String),
     #[error("scan stopped: {0}")]
@@ -174,7 +202,14 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
     if evidence.is_empty() {
         return Err(Error::NoEvidence);
     }
-    let (handle, matcher, items, resumed) = match case.resumable_run()? {
+    let requested = PdqSettings { max_distance: opts.pdq_max_distance, min_quality: opts.pdq_min_quality };
+    if requested.max_distance > 256 || requested.min_quality > 100 {
+        return Err(Error::Settings(format!(
+            "PDQ distance {} (0 to 256) or minimum quality {} (0 to 100) out of range",
+            requested.max_distance, requested.min_quality
+        )));
+    }
+    let (handle, matcher, items, resumed, pdq) = match case.resumable_run()? {
         Some(run) => {
             let uids: Vec<String> = run
                 .settings
@@ -193,8 +228,11 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             let items: Vec<_> = evidence.into_iter().filter(|e| ids.contains(&e.evidence_id)).collect();
             check_roots(&items)?;
             let matcher = library.load(&uids)?;
+            // A resumed run keeps the thresholds it started with, so its
+            // result is the uninterrupted run's.
+            let pdq = PdqSettings::from_run(&run.settings).unwrap_or(requested);
             let handle = case.resume_run(run.run_id)?;
-            (handle, matcher, items, true)
+            (handle, matcher, items, true, pdq)
         }
         None => {
             let covered = covered_evidence(&case)?;
@@ -214,6 +252,8 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "picture_max_pixels": opts.decode_limits.max_pixels,
                 "picture_max_bytes": opts.max_picture_bytes,
                 "one_file_system": true,
+                "pdq_max_distance": requested.max_distance,
+                "pdq_min_quality": requested.min_quality,
             });
             let handle = case.start_run(&RunStart {
                 tool_name: opts.tool.name.clone(),
@@ -223,7 +263,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 settings,
                 hashsets: matcher.sets().iter().map(hashset_record).collect(),
             })?;
-            (handle, matcher, items, false)
+            (handle, matcher, items, false, requested)
         }
     };
     let run_id = handle.run_id;
@@ -235,6 +275,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         handle: &handle,
         recorded: &recorded,
         opts,
+        pdq,
         cancel: &cancel,
         counters: &counters,
         progress,

@@ -14,7 +14,7 @@ use spoor_evidence::{Entry, EntryKind, Timestamp, display_path};
 use spoor_hashset::{Matcher, SetKind};
 
 use crate::progress::{Counters, Progress, Stage};
-use crate::ScanOptions;
+use crate::{PdqSettings, ScanOptions};
 
 /// One entry to process, with the evidence item it belongs to.
 struct Work {
@@ -35,6 +35,7 @@ pub(crate) struct Pipeline<'a> {
     pub handle: &'a RunHandle,
     pub recorded: &'a Recorded,
     pub opts: &'a ScanOptions,
+    pub pdq: PdqSettings,
     pub cancel: &'a AtomicBool,
     pub counters: &'a Counters,
     pub progress: &'a dyn Progress,
@@ -187,7 +188,7 @@ impl Pipeline<'_> {
                         self.match_exact(&mut f, &d.digests, rows_by_set);
                         // Known-good files skip the later stages.
                         if !f.known_good && f.type_class.as_deref() == Some("image") {
-                            self.fingerprint(&mut f, &e.abs_path);
+                            self.fingerprint(&mut f, &e.abs_path, rows_by_set);
                         }
                     }
                 }
@@ -217,10 +218,10 @@ impl Pipeline<'_> {
         Some(f)
     }
 
-    /// Decodes a picture (capped, panic-safe) and records its PDQ
-    /// fingerprint of the stored pixels. A picture that cannot be decoded is
-    /// a warning with the decoder's reason.
-    fn fingerprint(&self, f: &mut NewFile, path: &Path) {
+    /// Decodes a picture (capped, panic-safe), records its PDQ fingerprint
+    /// of the stored pixels and matches it against the PDQ sets. A picture
+    /// that cannot be decoded is a warning with the decoder's reason.
+    fn fingerprint(&self, f: &mut NewFile, path: &Path, rows_by_set: &[i64]) {
         if f.size > self.opts.max_picture_bytes {
             let reason = format!("picture of {} bytes is over the decoding cap of {} bytes: not fingerprinted", f.size, self.opts.max_picture_bytes);
             warn(f, "decode", reason);
@@ -233,8 +234,8 @@ impl Pipeline<'_> {
                 return;
             }
         };
-        match spoor_pdq::decode::hash_file_bytes(&bytes, &self.opts.decode_limits) {
-            Ok((pdq, info)) => {
+        match spoor_pdq::decode::fingerprint_file_bytes(&bytes, &self.opts.decode_limits) {
+            Ok((pdq, variants, info)) => {
                 f.picture = Some(spoor_case::Picture {
                     format: info.format.to_string(),
                     width: info.width,
@@ -244,6 +245,7 @@ impl Pipeline<'_> {
                     pdq: pdq.hash.to_string(),
                     pdq_quality: pdq.quality,
                 });
+                self.match_pdq(f, &variants, rows_by_set);
             }
             Err(err) => {
                 let reason = match &err {
@@ -255,6 +257,50 @@ impl Pipeline<'_> {
                 };
                 warn(f, "decode", reason);
             }
+        }
+    }
+
+    /// PDQ lookups: a picture of at least the minimum quality is compared,
+    /// through its eight dihedral variants, with every PDQ set; each record
+    /// of an alert set within the distance is a hit (method `pdq`, the
+    /// distance, and in the stored record a `match` object naming the
+    /// variant and the hashes compared). Known-good stays for exact digests
+    /// only: a near match in an ignore set never sets a picture aside, so
+    /// ignore PDQ sets are not searched.
+    fn match_pdq(&self, f: &mut NewFile, variants: &spoor_pdq::DihedralHashes, rows_by_set: &[i64]) {
+        if !self.matcher.has_pdq() || variants.quality < u32::from(self.pdq.min_quality) {
+            return;
+        }
+        let matches = match self.matcher.pdq_lookup(variants, self.pdq.max_distance, self.pdq.min_quality) {
+            Ok(m) => m,
+            Err(err) => {
+                warn(f, "match", format!("PDQ lookup failed: {err}"));
+                return;
+            }
+        };
+        let sets = self.matcher.sets();
+        for m in matches {
+            if sets[m.set].kind != SetKind::Alert {
+                continue;
+            }
+            let mut record = serde_json::to_value(&m.record).unwrap_or_default();
+            if let Some(obj) = record.as_object_mut() {
+                obj.insert(
+                    "match".into(),
+                    serde_json::json!({
+                        "variant": m.variant.as_str(),
+                        "distance": m.distance,
+                        "picture_hash": variants.get(m.variant).to_string(),
+                    }),
+                );
+            }
+            f.hits.push(NewHit {
+                hashset_row: rows_by_set[m.set],
+                method: "pdq".into(),
+                distance: Some(m.distance),
+                category: m.record.category.clone(),
+                record,
+            });
         }
     }
 
