@@ -69,6 +69,20 @@
 //! `2` = Category B, `3` = Category C, `0` = non-indecent, and an import can
 //! change it through [`ImportOptions::caid_grades`].
 //!
+//! # PDQ sets
+//!
+//! A set imported with [`Format::Pdq`] (a plain list of `hash` or
+//! `hash,quality` lines, or a CSV with a PDQ column; detected from the
+//! content) holds picture fingerprints, matched by Hamming distance rather
+//! than equality: [`SetInfo::fingerprint`] describes it, its folder holds
+//! [`PDQ_INDEX_FILE`] (a [`spoor_pdq::index`] multi-index-hashing index,
+//! entry `i` = record `i`) instead of digest tables, and
+//! [`Matcher::pdq_lookup`] searches it with the eight dihedral variants of
+//! a picture's hash. Records keep source order (a hash listed twice is two
+//! records) and carry [`Record::pdq`] and [`Record::pdq_quality`]; import,
+//! list, verify, remove and export (`pdq` lines or CSV) work as for every
+//! set.
+//!
 //! # On-disk layout (format version 2)
 //!
 //! ```text
@@ -86,6 +100,8 @@
 //!     records.off          u64 LE byte offset into records.jsonl per record
 //!     records.sum          block checksums of records.jsonl and records.off
 //!     conflicts.jsonl      category conflicts found at import (maybe empty)
+//!     pdq.idx              PDQ sets only, instead of the digest tables and
+//!                          conflicts: the near-match index
 //! ```
 //!
 //! `<id>` is a slug of the name and version plus the first 8 hex digits of

@@ -2,11 +2,15 @@
 //! split between decoding and hashing.
 //!
 //! ```text
-//! cargo run --release -p spoor-pdq --example pdq_bench -- FOLDER [THREADS] [REPEAT]
+//! cargo run --release -p spoor-pdq --example pdq_bench -- FOLDER [THREADS] [REPEAT] [--out FILE]
 //! ```
 //!
 //! THREADS defaults to the number of cores; REPEAT (default 1) hashes the
-//! set several times, for small folders.
+//! set several times, for small folders. The work per picture is the scan's:
+//! the capped decode, then the eight dihedral hashes from one downsample
+//! and DCT (`dihedral_rgb`; the scan stores their `original`). `--out`
+//! writes `hash,quality,path` per picture, sorted by path (`bench/pdq.sh`
+//! compares them with the reference's).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use spoor_pdq::decode::{Limits, decode};
-use spoor_pdq::hash_rgb;
+use spoor_pdq::{PdqHash, dihedral_rgb};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -40,10 +44,21 @@ struct Totals {
     read: Duration,
     decode: Duration,
     hash: Duration,
+    results: Vec<(PathBuf, PdqHash, u32)>,
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut out_file: Option<String> = None;
+    let mut positional = Vec::new();
+    let mut all = std::env::args().skip(1);
+    while let Some(a) = all.next() {
+        if a == "--out" {
+            out_file = all.next();
+        } else {
+            positional.push(a);
+        }
+    }
+    let mut args = positional.into_iter();
     let Some(root) = args.next() else {
         eprintln!("usage: pdq_bench FOLDER [THREADS] [REPEAT]");
         std::process::exit(2);
@@ -80,9 +95,11 @@ fn main() {
                         continue;
                     };
                     let t2 = Instant::now();
-                    let r = hash_rgb(d.info.width, d.info.height, &d.rgb);
+                    let r = dihedral_rgb(d.info.width, d.info.height, &d.rgb);
                     let t3 = Instant::now();
-                    std::hint::black_box(r);
+                    if out_file.is_some() {
+                        mine.results.push(((*path).clone(), r.original, r.quality));
+                    }
                     mine.pictures += 1;
                     mine.pixels += u64::from(d.info.width) * u64::from(d.info.height);
                     mine.read += t1 - t0;
@@ -96,11 +113,20 @@ fn main() {
                 t.read += mine.read;
                 t.decode += mine.decode;
                 t.hash += mine.hash;
+                t.results.append(&mut mine.results);
             });
         }
     });
     let wall = start.elapsed();
-    let t = totals.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut t = totals.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = &out_file {
+        t.results.sort_by(|a, b| a.0.cmp(&b.0));
+        let text: String = t.results.iter().map(|(p, h, q)| format!("{h},{q},{}\n", p.display())).collect();
+        if let Err(e) = std::fs::write(out, text) {
+            eprintln!("{out}: {e}");
+            std::process::exit(1);
+        }
+    }
     let per = |d: Duration| d.as_secs_f64() * 1000.0 / t.pictures.max(1) as f64;
     println!(
         "{} pictures ({} skipped), {:.1} megapixels each on average, {threads} threads",
