@@ -47,11 +47,12 @@ versions=$("$PY" -c 'import importlib.metadata as m; print("pdqhash %s, Pillow %
 
 # ---------------------------------------------------------------- corpus
 CORPUS="$BENCH_DIR/corpus-$BENCH_COUNT-$BENCH_BIG"
-if [ ! -e "$CORPUS/.complete" ]; then
+# The marker sits beside the folder, so neither side sees it as a picture.
+if [ ! -e "$CORPUS.complete" ]; then
     say "generating $BENCH_COUNT pictures into $CORPUS"
     rm -rf "$CORPUS"
     "$PY" "$ROOT/bench/pdq_corpus.py" "$CORPUS" "$BENCH_COUNT" "$BENCH_BIG"
-    touch "$CORPUS/.complete"
+    touch "$CORPUS.complete"
 fi
 
 # ------------------------------------------------------------------ spoor
@@ -120,4 +121,4 @@ printf '\nPDQ of %s pictures (%s 12-megapixel), decoding included, %s jobs on %s
 printf '  Spoor (pdq_bench: capped decode + 8 dihedral hashes): %8.1f pictures/s\n' "$best_spoor"
 printf '  reference (Pillow + pdqhash, %s processes):           %8.1f pictures/s   [%s]\n' "$BENCH_JOBS" "$best_ref" "$versions"
 printf '  ratio: %sx  (target >= 3x: %s)\n' "$ratio" "$verdict"
-printf '  %s\n' "$agreement" | sed 's/^  by format/  by format/'
+printf '%s\n' "$agreement" | sed 's/^/  /'
