@@ -449,3 +449,94 @@ pub fn select(triage: &CaseTriage, rows: &[TriageFileRow], selection: &Selection
     }
     Ok(order.into_iter().filter_map(|k| media.remove(&k)).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, evidence: &str, pdq: PdqHash, hits: usize, original: bool) -> TriageFileRow {
+        TriageFileRow {
+            file_id: id,
+            evidence_id: evidence.into(),
+            path: format!("DCIM/{id}.jpg"),
+            size: 100,
+            type_class: Some("image".into()),
+            file_type: Some("image/jpeg".into()),
+            md5: Some(format!("{id:032x}")),
+            sha1: Some(format!("{id:040x}")),
+            sha256: None,
+            pdq: Some(pdq.to_string()),
+            pdq_quality: Some(100),
+            known_good: false,
+            hits: (0..hits).map(|_| spoor_case::TriageHit { category: Some("1".into()), profile: None }).collect(),
+            review_category: None,
+            review_profile: None,
+            metadata: Some(NewMetadata {
+                state: "present".into(),
+                camera_original: original,
+                verdict_reasons: vec!["test".into()],
+                ..NewMetadata::default()
+            }),
+        }
+    }
+
+    fn flip(mut h: PdqHash, bits: usize) -> PdqHash {
+        for i in 0..bits {
+            h.0[i / 8] ^= 1 << (i % 8);
+        }
+        h
+    }
+
+    /// The seam for PDQ hash sets: a fingerprint passed from outside the
+    /// case is known material for near-known, named by its label.
+    #[test]
+    fn outside_pdq_fingerprints_are_known_material() {
+        let base = PdqHash([0x5A; 32]);
+        let rows = vec![row(1, "E1", flip(base, 35), 0, true), row(2, "E1", PdqHash([0xA5; 32]), 0, false)];
+        let settings = TriageSettings::default();
+        let without = triage_rows(&rows, &BTreeMap::new(), &settings, &[]);
+        assert!(without.near_known.is_empty());
+        let extra = [KnownPdq { label: "set \"PDQ list\" record 7".into(), pdq: base, quality: Some(100) }];
+        let with = triage_rows(&rows, &BTreeMap::new(), &settings, &extra);
+        assert_eq!(with.near_known.len(), 1);
+        let n = &with.near_known[0];
+        assert_eq!((n.unknown_id, n.distance), (1, 35));
+        assert_eq!(n.known.source, "pdq_set");
+        assert_eq!(n.known.label.as_deref(), Some("set \"PDQ list\" record 7"));
+        assert_eq!(n.known.file_id, None);
+        assert_eq!(with.known_pdq_from_sets, 1);
+        assert_eq!(with.unknown[0].near_known_distance, Some(35));
+        let reasons: Vec<&str> = with.evidence[0].reasons.iter().map(|r| r.code.as_str()).collect();
+        assert!(reasons.contains(&"near_known"), "{reasons:?}");
+    }
+
+    #[test]
+    fn hits_are_known_and_selections_are_checked() {
+        let base = PdqHash([0x5A; 32]);
+        let rows = vec![
+            row(1, "E1", base, 1, false),
+            row(2, "E1", flip(base, 3), 0, true),
+            row(3, "E1", flip(base, 6), 0, false),
+            row(4, "E2", PdqHash([0xA5; 32]), 0, true),
+        ];
+        let t = triage_rows(&rows, &BTreeMap::new(), &TriageSettings::default(), &[]);
+        assert_eq!(t.unknown.iter().map(|u| u.file_id).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(t.camera_originals, vec![2, 4]);
+        assert_eq!(t.series.len(), 1);
+        assert_eq!(t.series[0].members, vec![2, 3]);
+        assert_eq!(t.series[0].camera_originals, 1);
+        assert_eq!(t.near_known.len(), 2, "both series members are near the hit");
+        assert_eq!(t.near_known[0].known.file_id, Some(1));
+        assert_eq!(t.evidence[0].evidence_id, "E1");
+        assert_eq!(t.evidence.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![1, 2]);
+
+        let sel = |files: Vec<i64>, series: Vec<u32>, camera_originals: bool| select(&t, &rows, &Selection { files, series, camera_originals });
+        assert!(matches!(sel(vec![1], vec![], false), Err(Error::Invalid(e)) if e.contains("file 1")));
+        assert!(matches!(sel(vec![], vec![99], false), Err(Error::Invalid(e)) if e.contains("series 99")));
+        assert!(matches!(sel(vec![], vec![], false), Err(Error::Invalid(_))));
+        let media = sel(vec![3], vec![t.series[0].series_id], true).unwrap_or_default();
+        let md5s: Vec<&str> = media.iter().map(|m| m.md5.as_str()).collect();
+        assert_eq!(md5s, vec![format!("{:032x}", 2), format!("{:032x}", 3), format!("{:032x}", 4)]);
+        assert!(media[0].comments.as_deref().is_some_and(|c| c.contains("camera original") && c.contains("series")));
+    }
+}
