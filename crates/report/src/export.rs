@@ -132,7 +132,7 @@ fn write_recorded(case: &mut Case, output: &Path, bytes: &[u8], export: NewExpor
     let written = (|| -> Result<()> {
         // Named by the output: the temporary name means nothing to the user.
         let mut f = File::create_new(&tmp).map_err(|e| Error::io(output, e))?;
-        f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
         Ok(())
     })();
