@@ -663,9 +663,15 @@ fn triage(r: &Report, out: &mut Vec<Block>) {
             .collect(),
         empty: "No evidence item has been scanned.".into(),
     }));
-    out.push(Block::Para(line(
-        "The unknown files themselves are listed by `spoor triage CASE` (with every field in `--json`); selected unknown material is exported for victim identification with `spoor triage export`.",
-    )));
+    out.push(Block::Para(vec![
+        t("The unknown files themselves are listed by "),
+        c("spoor triage CASE"),
+        t(" (every field with "),
+        c("--json"),
+        t("); selected unknown material is exported for victim identification with "),
+        c("spoor triage export"),
+        t("."),
+    ]));
 }
 
 fn hits(r: &Report, out: &mut Vec<Block>) {
