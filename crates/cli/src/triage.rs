@@ -84,7 +84,7 @@ enum TriageCommand {
         #[arg(long = "file", value_name = "ID")]
         files: Vec<i64>,
         /// Every member of a series, by its id in `spoor triage` (repeatable)
-        #[arg(long = "series", value_name = "N")]
+        #[arg(long = "series", visible_alias = "cluster", value_name = "N")]
         series: Vec<u32>,
         /// Every unknown camera original
         #[arg(long)]
