@@ -383,8 +383,13 @@ fn main() -> ExitCode {
 }
 
 /// A reader that stopped reading (`| head`) is not an error.
+/// serde_json wraps the write error in its own type, which says what kind
+/// of I/O error it was.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes, each said once: the engine's errors already
