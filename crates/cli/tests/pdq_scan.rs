@@ -127,9 +127,10 @@ fn copies_match_with_distance_and_variant_and_settings_change_results() {
     let warnings = ws.spoor(&args!["warnings", case, "--json"]);
     warnings.ok();
     let warnings = warnings.json();
-    let broken: Vec<&Value> = warnings.as_array().expect("array").iter().filter(|w| w["path"] == m.broken.as_str()).collect();
+    // (The metadata step may add its own warning about the same bytes.)
+    let broken: Vec<&Value> =
+        warnings.as_array().expect("array").iter().filter(|w| w["path"] == m.broken.as_str() && w["stage"] == "decode").collect();
     assert_eq!(broken.len(), 1, "{warnings:#}");
-    assert_eq!(broken[0]["stage"], "decode");
     let settings = run_settings(&case);
     assert_eq!((settings["pdq_max_distance"].as_u64(), settings["pdq_min_quality"].as_u64()), (Some(31), Some(50)), "{settings}");
     ws.spoor(&args!["verify", case]).ok();
