@@ -25,6 +25,7 @@
 pub mod audit;
 mod error;
 pub mod exports;
+pub mod query;
 pub mod records;
 pub mod utc;
 pub mod verify;
@@ -50,6 +51,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewCase {
     pub case_number: String,
     pub title: String,
@@ -62,6 +64,7 @@ pub struct NewCase {
 
 /// The case as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseInfo {
     pub case_number: String,
     pub title: String,

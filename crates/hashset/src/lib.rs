@@ -175,6 +175,7 @@ pub const DEFAULT_SORT_MEMORY: usize = 256 << 20;
 
 /// What a match against a set means for the case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SetKind {
     /// Known material of interest: a match is reported.
@@ -219,6 +220,7 @@ impl FromStr for SetKind {
 /// A digest algorithm. The order (`Md5 < Sha1 < Sha256`) is also the
 /// strength order used to pick the reported match method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum DigestKind {
     /// MD5, 16 bytes.
@@ -283,6 +285,7 @@ impl FromStr for DigestKind {
 
 /// A hash-list source format. "auto" is expressed as `Option<Format>::None`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Format {
     /// `md5sum` output: 32 hex digits, then optionally `  name` or ` *name`.
     #[serde(rename = "md5sum")]
@@ -581,6 +584,7 @@ impl Default for ImportOptions {
 
 /// Description of one imported set, as stored in its `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SetInfo {
     /// Stable folder name: slug of name and version plus 8 hex digits of the
     /// source's SHA-256.
@@ -731,6 +735,7 @@ impl Record {
 
 /// Digests whose records disagree on the category.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     /// The strongest digest the records share, as `kind:hex`, e.g.
     /// `md5:900150983cd24fb0d6963f7d28e17f72`.
@@ -743,6 +748,7 @@ pub struct Conflict {
 
 /// What an import did besides adding the set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// Source records folded into another record with the same digests.
     pub duplicates_merged: u64,

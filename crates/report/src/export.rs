@@ -32,6 +32,7 @@ pub struct ExportRequest {
 
 /// What an export did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportOutcome {
     pub path: PathBuf,
     pub hits: u64,
@@ -134,6 +135,7 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
 
 /// Whether a file is exactly an export of a case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileCheck {
     pub file: PathBuf,
     pub sha256: String,

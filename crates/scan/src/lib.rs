@@ -85,6 +85,7 @@ impl Default for ScanOptions {
 /// How a scan ended. Cancellation is an outcome, not an error: the run is
 /// kept and the next scan resumes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Completed(Summary),
@@ -104,6 +105,7 @@ impl Outcome {
 
 /// What a run did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub run_id: i64,
     /// Whether this invocation resumed an unfinished run.
