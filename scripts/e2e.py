@@ -91,6 +91,7 @@ def main():
     manifest = json.load(open(os.path.join(args.fixtures, "manifest.json")))
     set_file = "vics-2.0-us-cases.json"
     fixture_set = next(s for s in manifest["hashsets"] if s["file"] == set_file)
+    good_set = next(s for s in manifest["hashsets"] if s["file"] == "nsrl-sample.sha1")
     expected_paths = sorted(bytes.fromhex(p).decode("utf-8", "replace") for p in fixture_set["lists"])
     case_path = os.path.join(args.work, "e2e.spoor")
     report_path = os.path.join(args.work, "e2e-report.html")
@@ -131,6 +132,21 @@ def main():
         click(driver, "add-evidence")
         res = wait_for(driver, lambda d: text_of(d, "evidence-result"), "the evidence result")
         check("add evidence", res.startswith("Added ITEM-001"), res)
+        if shots:
+            # A second, larger item (sparse files: no disk space used)
+            # so the scan screenshot catches the scan running.
+            bulk = os.path.join(args.work, "bulk")
+            os.makedirs(bulk, exist_ok=True)
+            for i in range(160):
+                with open(os.path.join(bulk, f"chunk-{i:03}.bin"), "wb") as f:
+                    f.truncate(16 << 20)
+            click(driver, "tab-overview")
+            click(driver, "tab-evidence")
+            type_into(driver, "evidence-id", "ITEM-002")
+            type_into(driver, "evidence-folder", bulk)
+            type_into(driver, "evidence-description", "USB stick image, mounted read-only")
+            click(driver, "add-evidence")
+            wait_for(driver, lambda d: "ITEM-002" in text_of(d, "evidence-result"), "the second item")
 
         # 3. Import a fixture hash set, format detected from its content.
         click(driver, "tab-library")
@@ -143,19 +159,30 @@ def main():
         res = wait_for(driver, lambda d: text_of(d, "import-result"), "the import result")
         check("import hash set", res.startswith("Imported Fixture VICS") and f"{fixture_set['record_count']} records" in res, res)
         check("library lists the set", "Fixture VICS" in tid(driver, "library-table").text)
+        type_into(driver, "import-file", os.path.join(args.fixtures, "hashsets", good_set["file"]))
+        type_into(driver, "import-name", "Known good")
+        Select(tid(driver, "import-kind")).select_by_value("ignore")
+        click(driver, "import-hashset")
+        res = wait_for(driver, lambda d: "Known good" in text_of(d, "import-result") and text_of(d, "import-result"), "the second import")
+        check("import a known-good set", res.startswith("Imported Known good"), res)
 
         # 4. Scan.
         click(driver, "tab-scan")
         click(driver, "start-scan")
+        if shots:
+            wait_for(driver, lambda d: "Hashing" in text_of(d, "scan-progress") and "Remaining" in text_of(d, "scan-progress"), "the scan running", timeout=120)
+            time.sleep(3)
+            shot("scan.png")
         out = wait_for(driver, lambda d: text_of(d, "scan-outcome") or text_of(d, "scan-error"), "the scan outcome", timeout=300)
         check("scan completes", "completed" in out and f"{len(expected_paths)} hits" in out, out)
         check("scan progress shown", "Hashing" in text_of(driver, "scan-progress") or "Sealing" in text_of(driver, "scan-progress"), text_of(driver, "scan-progress").splitlines()[:1])
-        shot("scan.png")
 
         # 5. The case overview counts them.
         click(driver, "tab-overview")
         by_cat = wait_for(driver, lambda d: text_of(d, "by-category"), "hits per category")
         check("overview shows hits per category", "ITEM-001" in by_cat, by_cat.replace("\n", " | "))
+        kg = text_of(driver, "known-good-total")
+        check("overview shows known-good set aside", kg == str(len(good_set["lists"])), kg)
         shot("overview.png")
 
         # 6. The expected hits, as blurred thumbnails.
@@ -166,7 +193,11 @@ def main():
         filters = [driver.execute_script("return getComputedStyle(arguments[0]).filter", i) for i in imgs]
         check("thumbnails blurred and grey", all("blur" in f and "grayscale" in f for f in filters), filters)
         check("nothing revealed by default", all(t.get_attribute("data-revealed") == "false" for t in tids(driver, "thumb")))
-        shot("hits-grid.png")
+        if shots:
+            tids(driver, "hit-tile")[0].find_element(By.CSS_SELECTOR, ".tile-caption").click()
+            wait_for(driver, lambda d: "MD5" in text_of(d, "detail"), "the detail panel")
+            time.sleep(1)
+            shot("hits-grid.png")
         click(driver, "view-table")
         try:
             rows = wait_for(driver, lambda d: (lambda r: r if len(r) == len(expected_paths) and all(x.find_elements(By.CSS_SELECTOR, ".c-path") for x in r) else None)(tids(d, "hit-row")), "table rows", timeout=30)

@@ -7,6 +7,10 @@ source scripts/setup.sh
 
 # The PDQ/vPDQ conformance vectors live beside the checkout (../shared/vectors).
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# The desktop app embeds the Vite build (ui/dist): build the UI first.
+mkdir -p target
+ui_status=0
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npx vitest run --reporter=default --reporter=json --outputFile.json=../target/vitest.json && npm run build) || ui_status=$?
 cargo build --locked --workspace --all-targets
 set +e
 cargo test --locked --workspace --no-fail-fast 2>&1 | tee target/cargo-test.log
@@ -16,10 +20,23 @@ set -e
 window_status=0
 bash src-tauri/tests/window-smoke.sh target/debug/spoor-app || window_status=$?
 
+e2e_status=0
+bash scripts/e2e.sh 2>&1 | tee target/e2e.log || e2e_status=$?
+
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$6} END {print s+0}')
 if ((window_status == 0)); then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+# Front-end unit tests (Vitest) and the end-to-end checks of the app.
+read -r vp vf < <(python3 -c 'import json,sys
+try:
+    r = json.load(open("target/vitest.json")); print(r["numPassedTests"], r["numFailedTests"] or 0)
+except Exception:
+    print(0, 1)')
+read -r ep ef < <(grep -Eo '^e2e: [0-9]+ passed, [0-9]+ failed' target/e2e.log | awk '{print $2, $4} END {if (NR == 0) print 0, 1}')
+passed=$((passed + vp + ep)); failed=$((failed + vf + ef))
+if ((ui_status != 0 || e2e_status != 0)) && ((vf + ef == 0)); then failed=$((failed + 1)); fi
 echo
 echo "window smoke test: $([[ $window_status -eq 0 ]] && echo passed || echo FAILED)"
+echo "front end (vitest): $vp passed, $vf failed; app end to end: $ep passed, $ef failed"
 echo "$passed passed, $failed failed"
-((cargo_status == 0 && window_status == 0))
+((cargo_status == 0 && window_status == 0 && ui_status == 0 && e2e_status == 0))

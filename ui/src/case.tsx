@@ -53,8 +53,37 @@ export function CaseView({ overview, onOverview }: { overview: CaseOverview; onO
 
 function Overview({ o }: { o: CaseOverview }) {
   const totals = new Map(o.totals.map((t) => [t.evidence_id, t]));
+  const sum = (f: (t: (typeof o.totals)[number]) => number) => o.totals.reduce((a, t) => a + f(t), 0);
   return (
     <div className="overview" data-testid="overview">
+      <section className="card summary">
+        <div>
+          <strong>{sum((t) => t.files)}</strong>
+          <span>entries scanned</span>
+        </div>
+        <div>
+          <strong>{sum((t) => t.hits)}</strong>
+          <span>hits</span>
+        </div>
+        <div>
+          <strong data-testid="known-good-total">{sum((t) => t.known_good)}</strong>
+          <span>known-good set aside</span>
+        </div>
+        <div>
+          <strong>{sum((t) => t.warnings)}</strong>
+          <span>warnings</span>
+        </div>
+        <div>
+          <strong>{o.exports.length}</strong>
+          <span>reports exported</span>
+        </div>
+        {o.resumable_run !== null && (
+          <div className="error">
+            <strong>run {o.resumable_run}</strong>
+            <span>unfinished: resume it under Scan</span>
+          </div>
+        )}
+      </section>
       <section className="card">
         <h2>Case {o.case.case_number}</h2>
         <dl className="facts">

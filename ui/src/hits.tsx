@@ -367,7 +367,7 @@ function Detail({ o, row, onReviewed }: { o: CaseOverview; row: HitRow | undefin
   if (!row) {
     return (
       <aside className="detail muted">
-        Select a hit. Keys: arrows or j/k to move, {o.review_scheme === "caid" ? "A, B, C, N" : "0–4"} to categorise.
+        Select a hit (click its caption or row; clicking a picture only reveals it). Keys: arrows or j/k to move, {o.review_scheme === "caid" ? "A, B, C, N" : "0–4"} to categorise.
       </aside>
     );
   }
