@@ -231,7 +231,8 @@ def main():
         check("verify: intact", verdict.get_attribute("data-intact") == "true", verdict.text.splitlines()[:1])
     except Exception as e:  # a step that never came is a failure, not a crash
         check("workflow", False, f"{e.__class__.__name__}: {e}")
-        shot("failure.png")
+        # For a person to look at; never among the README's pictures.
+        driver.get_screenshot_as_file(os.path.join(args.work, "failure.png"))
     finally:
         driver.quit()
 
