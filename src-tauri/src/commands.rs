@@ -403,15 +403,21 @@ pub async fn file_detail(path: PathBuf, file_id: i64) -> Result<FileDetail> {
     blocking(move || Ok(Case::open_read_only(&path)?.file_detail(file_id)?)).await
 }
 
-/// A downscaled picture of a file, read from the evidence by its id.
+/// A downscaled picture of a file, read from the evidence by its id and
+/// made only from bytes whose SHA-256 is the scan's record (the report's
+/// own thumbnail code, `spoor_report::picture`). Nothing is cached on disk.
 #[tauri::command]
 pub async fn thumbnail(path: PathBuf, file_id: i64, max_side: u32) -> Result<ThumbnailData> {
     use base64::Engine;
+    if !(16..=1024).contains(&max_side) {
+        return Err(AppError::new(ErrorCode::InvalidArgument, format!("thumbnail size {max_side}: use 16 to 1024 pixels")));
+    }
     blocking(move || {
-        let case = Case::open_read_only(&path)?;
-        let t = spoor_thumbnail::thumbnail(&case, file_id, &spoor_thumbnail::Options { max_side, ..Default::default() })?;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&t.png);
-        Ok(ThumbnailData { data_url: format!("data:image/png;base64,{b64}"), width: t.width, height: t.height })
+        let source = Case::open_read_only(&path)?.file_source(file_id)?;
+        let t = spoor_report::picture::thumbnail(&source.abs_path, source.sha256.as_deref(), max_side)
+            .map_err(|reason| AppError::new(ErrorCode::Undecodable, reason))?;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&t.jpeg);
+        Ok(ThumbnailData { data_url: format!("data:image/jpeg;base64,{b64}"), width: t.width, height: t.height })
     })
     .await
 }

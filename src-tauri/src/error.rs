@@ -138,23 +138,6 @@ impl From<spoor_report::Error> for AppError {
     }
 }
 
-impl From<spoor_thumbnail::Error> for AppError {
-    fn from(err: spoor_thumbnail::Error) -> Self {
-        use spoor_thumbnail::Error as E;
-        match err {
-            E::Case(e) => e.into(),
-            E::Io { ref source, .. } => {
-                let code = AppError::from(std::io::Error::from(source.kind())).code;
-                Self::new(code, err.to_string())
-            }
-            E::Changed { .. } => Self::new(ErrorCode::NotIntact, err.to_string()),
-            E::TooLarge { .. } | E::Decode { .. } => Self::new(ErrorCode::Undecodable, err.to_string()),
-            E::BadSize(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
-            E::Encode(_) => Self::new(ErrorCode::Internal, err.to_string()),
-        }
-    }
-}
-
 /// Result type of every Tauri command.
 pub type Result<T> = std::result::Result<T, AppError>;
 

@@ -185,6 +185,8 @@ pub struct FileSource {
     pub inode: u64,
     pub device: u64,
     pub type_class: Option<String>,
+    /// The SHA-256 the scan recorded (to check the bytes before showing them).
+    pub sha256: Option<String>,
 }
 
 /// The category scheme reviews use in this case.
@@ -406,7 +408,7 @@ impl Case {
         let row = self
             .conn()
             .query_row(
-                "SELECT ev.source_path, f.path, f.size, f.inode, f.device, f.type_class
+                "SELECT ev.source_path, f.path, f.size, f.inode, f.device, f.type_class, f.sha256
                  FROM files f JOIN evidence ev ON ev.id = f.evidence_ref WHERE f.id = ?1",
                 [file_id],
                 |r| {
@@ -417,11 +419,12 @@ impl Case {
                         r.get::<_, i64>(3)?,
                         r.get::<_, i64>(4)?,
                         r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
                     ))
                 },
             )
             .optional()?;
-        let (root, rel, size, inode, device, type_class) =
+        let (root, rel, size, inode, device, type_class, sha256) =
             row.ok_or_else(|| Error::Invalid(format!("no file with id {file_id} in this case")))?;
         // Recorded paths are relative and never climb out of the root (the
         // walk produced them); refuse anything else rather than trust it.
@@ -435,6 +438,7 @@ impl Case {
             inode: inode as u64,
             device: device as u64,
             type_class,
+            sha256,
         })
     }
 
