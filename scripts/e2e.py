@@ -78,6 +78,33 @@ def text_of(driver, test_id):
     return els[0].text if els else ""
 
 
+def big(driver, case_path):
+    """Opens a case with many hits and checks that the grid and the table
+    reach the last hit (rows are fetched in pages as they scroll into view).
+    Times are printed for people, never asserted."""
+    click(driver, "close-case")
+    type_into(driver, "open-case-path", case_path)
+    started = time.monotonic()
+    click(driver, "open-case")
+    wait_for(driver, lambda d: "BIG-1" in text_of(d, "case-title"), "the big case")
+    click(driver, "tab-hits")
+    total = wait_for(driver, lambda d: text_of(d, "hit-total") if "hits" in text_of(d, "hit-total") else None, "the big hit count")
+    n = int(total.split()[0])
+    print(f"     big case: {total} shown {time.monotonic() - started:.1f} s after opening", flush=True)
+    check("big case: hit count", n >= 10000, total)
+    last = f"IMG_{n - 1:06}.jpg"
+    for view, item in (("view-table", "hit-row"), ("view-grid", "hit-tile")):
+        click(driver, view)
+        scroller = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".scroller"), "the scroller")[0]
+        t0 = time.monotonic()
+        driver.execute_script("arguments[0].scrollTop = arguments[0].scrollHeight", scroller)
+        found = wait_for(driver, lambda d: any(last in (e.get_attribute("innerHTML") or "") for e in tids(d, item)), f"the last hit in {view}", timeout=60)
+        print(f"     big case: {view} scrolled to the last hit in {time.monotonic() - t0:.2f} s", flush=True)
+        check(f"big case: {view} reaches hit {n}", found)
+        shown = len(tids(driver, item))
+        check(f"big case: {view} renders only what is on screen", 0 < shown < 400, f"{shown} elements for {n} hits")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
@@ -86,6 +113,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--spoor", required=True, help="the spoor CLI, for checks from outside the window")
     ap.add_argument("--screenshots", default=None)
+    ap.add_argument("--big", default=None, help="also open this case (many hits) and scroll its hits to the end")
     args = ap.parse_args()
 
     manifest = json.load(open(os.path.join(args.fixtures, "manifest.json")))
@@ -229,6 +257,8 @@ def main():
         click(driver, "verify-case")
         verdict = wait_for(driver, lambda d: tids(d, "verify-verdict"), "the verdict", timeout=120)[0]
         check("verify: intact", verdict.get_attribute("data-intact") == "true", verdict.text.splitlines()[:1])
+        if args.big:
+            big(driver, args.big)
     except Exception as e:  # a step that never came is a failure, not a crash
         check("workflow", False, f"{e.__class__.__name__}: {e}")
         # For a person to look at; never among the README's pictures.

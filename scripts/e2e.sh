@@ -52,9 +52,20 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
+# A case with many hits (E2E_BIG_HITS, default 100000; 0 to skip), written
+# through the engine by the big_case example: the hits screens must reach
+# its last hit. Not with --screenshots.
+big=()
+big_hits="${E2E_BIG_HITS:-100000}"
+if ((big_hits > 0)) && [[ " $* " != *" --screenshots "* ]]; then
+    [[ -x target/debug/examples/big_case ]] || cargo build --locked -q -p spoor-app --example big_case
+    target/debug/examples/big_case "$work/big.spoor" "$big_hits" >/dev/null
+    big=(--big "$work/big.spoor")
+fi
+
 status=0
 DISPLAY="$display" python3 scripts/e2e.py --app "$app" --driver "http://127.0.0.1:$port" \
-    --fixtures "$work/fixtures" --work "$work" --spoor "$repo/target/debug/spoor" "$@" || status=$?
+    --fixtures "$work/fixtures" --work "$work" --spoor "$repo/target/debug/spoor" "${big[@]}" "$@" || status=$?
 if ((status != 0)); then
     echo "--- tauri-driver log (tail) ---" >&2
     tail -n 40 "$work/driver.log" >&2 || true
