@@ -252,7 +252,12 @@ hide_categorised: boolean, sort: HitSort, descending: boolean, offset: number,
 /**
  * Rows wanted (at most [`MAX_PAGE`]).
  */
-limit: number, };
+limit: number, 
+/**
+ * Do not count the matching hits (a further page of a list whose total
+ * is known): about halves the time of a page.
+ */
+skip_total: boolean, };
 
 export type HitRow = { hit_id: number, file_id: number, evidence_id: string, path: string, size: number, file_type: string | null, 
 /**
@@ -268,7 +273,11 @@ category: string | null,
  */
 review_category: string | null, reviewed: boolean, mtime_utc: string | null, };
 
-export type HitPage = { total: number, offset: number, rows: Array<HitRow>, };
+export type HitPage = { 
+/**
+ * Hits matching the filters in all; `None` when `skip_total` was asked.
+ */
+total: number | null, offset: number, rows: Array<HitRow>, };
 
 export type CategoryCount = { evidence_id: string, 
 /**

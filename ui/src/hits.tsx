@@ -14,7 +14,7 @@ const PAGE = 200;
 const TILE = 168;
 const ROW_H = 30;
 
-type Filters = Omit<HitQuery, "offset" | "limit" | "sort" | "descending" | "hide_categorised">;
+type Filters = Omit<HitQuery, "offset" | "limit" | "sort" | "descending" | "hide_categorised" | "skip_total">;
 
 const NO_FILTERS: Filters = { evidence: [], category: [], method: [], hashset: [], max_distance: null, reviewed: null };
 
@@ -42,9 +42,9 @@ export function HitsView({ o }: { o: CaseOverview }) {
     loading.current.clear();
     setTotal(null);
     api
-      .hits(o.path, { ...query, offset: 0, limit: PAGE })
+      .hits(o.path, { ...query, offset: 0, limit: PAGE, skip_total: false })
       .then((p) => {
-        setTotal(p.total);
+        setTotal(p.total ?? 0);
         setPages(new Map([[0, p.rows]]));
         setError(null);
       })
@@ -57,7 +57,7 @@ export function HitsView({ o }: { o: CaseOverview }) {
       if (pages.has(page) || loading.current.has(page)) return;
       loading.current.add(page);
       api
-        .hits(o.path, { ...query, offset: page * PAGE, limit: PAGE })
+        .hits(o.path, { ...query, offset: page * PAGE, limit: PAGE, skip_total: true })
         .then((p) => setPages((old) => new Map(old).set(page, p.rows)))
         .catch((e) => setError(errorText(e)))
         .finally(() => loading.current.delete(page));
