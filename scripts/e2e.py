@@ -3,9 +3,10 @@
 
 The app runs under Xvfb, started by tauri-driver (with Debian's
 WebKitWebDriver). The examiner's workflow, through the window only:
-create a case -> add the fixture evidence -> import a fixture hash set ->
-scan -> the expected hits, with blurred thumbnails -> categorise one with
-the keyboard -> export a report -> verify. The CLI then checks, from the
+create a case -> add the fixture evidence -> import a fixture hash set (and
+a known-good set) -> scan, cancel, resume -> the expected hits, with blurred
+thumbnails -> categorise one with the keyboard -> export a report -> verify;
+then, with --big, a case of 100,000 hits scrolled to its end. The CLI then checks, from the
 outside, that the window's actions are in the case (review, export).
 
 Prints one line per check and `N passed, N failed` at the end; exits 1 if
@@ -160,12 +161,12 @@ def main():
         click(driver, "add-evidence")
         res = wait_for(driver, lambda d: text_of(d, "evidence-result"), "the evidence result")
         check("add evidence", res.startswith("Added ITEM-001"), res)
-        if shots:
-            # A second, larger item (sparse files: no disk space used)
-            # so the scan screenshot catches the scan running.
+        # A second, larger item (sparse files: no disk space used), so the
+        # scan runs long enough to be cancelled (and photographed).
+        if True:
             bulk = os.path.join(args.work, "bulk")
             os.makedirs(bulk, exist_ok=True)
-            for i in range(160):
+            for i in range(160 if shots else 64):
                 with open(os.path.join(bulk, f"chunk-{i:03}.bin"), "wb") as f:
                     f.truncate(16 << 20)
             click(driver, "tab-overview")
@@ -197,6 +198,15 @@ def main():
         # 4. Scan.
         click(driver, "tab-scan")
         click(driver, "start-scan")
+        if not shots:
+            # Cancel part-way, then resume from the window.
+            wait_for(driver, lambda d: "Hashing" in text_of(d, "scan-progress"), "the scan running", timeout=120)
+            click(driver, "cancel-scan")
+            out = wait_for(driver, lambda d: text_of(d, "scan-outcome") or text_of(d, "scan-error"), "the cancelled outcome", timeout=300)
+            check("scan cancels", "cancelled" in out, out)
+            button = wait_for(driver, lambda d: "Resume run 1" in text_of(d, "start-scan") and tid(d, "start-scan"), "the resume button")
+            check("scan offers to resume", True, button.text)
+            button.click()
         if shots:
             wait_for(driver, lambda d: "Hashing" in text_of(d, "scan-progress") and "Remaining" in text_of(d, "scan-progress"), "the scan running", timeout=120)
             time.sleep(3)
