@@ -58,7 +58,7 @@ mod tests {
         let list = remember(dir.path(), entry("/c/5.spoor"))?;
         assert_eq!(list.len(), KEEP);
         assert_eq!(list[0].path, PathBuf::from("/c/5.spoor"));
-        assert_eq!(list.iter().filter(|c| c.path == PathBuf::from("/c/5.spoor")).count(), 1);
+        assert_eq!(list.iter().filter(|c| c.path.as_path() == Path::new("/c/5.spoor")).count(), 1);
         assert_eq!(load(dir.path()), list);
         Ok(())
     }

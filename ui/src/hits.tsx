@@ -30,6 +30,7 @@ export function HitsView({ o }: { o: CaseOverview }) {
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const loading = useRef(new Set<number>());
+  const cols = useRef(1);
 
   const query = useMemo(
     () => ({ ...filters, sort, descending, hide_categorised: wellness.hideCategorised }),
@@ -72,12 +73,20 @@ export function HitsView({ o }: { o: CaseOverview }) {
   // Keyboard: arrows / j k move, category keys review, Escape deselects.
   const onKey = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).tagName === "INPUT" || (e.target as HTMLElement).tagName === "TEXTAREA") return;
-    const step = view === "grid" ? 1 : 1;
-    if (e.key === "ArrowDown" || e.key === "j" || e.key === "ArrowRight") {
-      setSelected((s) => Math.min(count - 1, (s ?? -1) + step));
+    // In the grid, up and down move a whole line of tiles.
+    const line = view === "grid" ? cols.current : 1;
+    const move = (d: number) => setSelected((s) => Math.max(0, Math.min(count - 1, s === null ? 0 : s + d)));
+    if (e.key === "ArrowDown" || e.key === "j") {
+      move(line);
       e.preventDefault();
-    } else if (e.key === "ArrowUp" || e.key === "k" || e.key === "ArrowLeft") {
-      setSelected((s) => Math.max(0, (s ?? 1) - step));
+    } else if (e.key === "ArrowUp" || e.key === "k") {
+      move(-line);
+      e.preventDefault();
+    } else if (e.key === "ArrowRight") {
+      move(1);
+      e.preventDefault();
+    } else if (e.key === "ArrowLeft") {
+      move(-1);
       e.preventDefault();
     } else if (e.key === "Escape") {
       setSelected(null);
@@ -101,7 +110,7 @@ export function HitsView({ o }: { o: CaseOverview }) {
       {error && <p className="error">{error}</p>}
       <div className="hits-main">
         {view === "grid" ? (
-          <Grid o={o} count={count} rowAt={rowAt} ensure={ensure} selected={selected} onSelect={setSelected} />
+          <Grid o={o} count={count} rowAt={rowAt} ensure={ensure} selected={selected} onSelect={setSelected} onCols={(c) => (cols.current = c)} />
         ) : (
           <Table count={count} rowAt={rowAt} ensure={ensure} selected={selected} onSelect={setSelected} />
         )}
@@ -211,10 +220,11 @@ function useWidth(ref: React.RefObject<HTMLDivElement | null>): number {
   return w;
 }
 
-function Grid(props: ListProps & { o: CaseOverview }) {
+function Grid(props: ListProps & { o: CaseOverview; onCols: (cols: number) => void }) {
   const parent = useRef<HTMLDivElement>(null);
   const width = useWidth(parent);
   const cols = Math.max(1, Math.floor((width - 8) / (TILE + 12)));
+  props.onCols(cols);
   const lines = Math.ceil(props.count / cols);
   const v = useVirtualizer({ count: lines, getScrollElement: () => parent.current, estimateSize: () => TILE + 46, overscan: 3 });
   useEffect(() => {
