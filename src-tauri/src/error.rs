@@ -132,7 +132,7 @@ impl From<spoor_report::Error> for AppError {
             }
             E::CaseNotIntact { .. } => Self::new(ErrorCode::NotIntact, err.to_string()),
             E::OutputExists { .. } => Self::new(ErrorCode::AlreadyExists, err.to_string()),
-            E::Filter(_) | E::UnknownFormat(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
+            E::Filter(_) | E::UnknownFormat(_) | E::Selection(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
             E::Render { .. } | E::Json(_) => Self::new(ErrorCode::Internal, err.to_string()),
         }
     }
