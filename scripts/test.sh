@@ -16,10 +16,17 @@ set -e
 window_status=0
 bash src-tauri/tests/window-smoke.sh target/debug/spoor-app || window_status=$?
 
+# Fuzzing (cargo-fuzz, nightly): every target FUZZ_SECONDS (default 5) and its
+# regressions replayed; skipped, saying why, without cargo-fuzz or nightly.
+fuzz_status=0
+bash fuzz/run.sh "${FUZZ_SECONDS:-5}" 2>&1 | tee target/fuzz.log || fuzz_status=$?
+
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$6} END {print s+0}')
 if ((window_status == 0)); then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+passed=$((passed + $(grep -c '^fuzz target .*: passed' target/fuzz.log || true)))
+failed=$((failed + $(grep -c '^fuzz target .*: FAILED' target/fuzz.log || true)))
 echo
 echo "window smoke test: $([[ $window_status -eq 0 ]] && echo passed || echo FAILED)"
 echo "$passed passed, $failed failed"
-((cargo_status == 0 && window_status == 0))
+((cargo_status == 0 && window_status == 0 && fuzz_status == 0))
