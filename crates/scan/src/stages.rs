@@ -25,6 +25,17 @@ struct Work {
     entry: Entry,
 }
 
+/// What reading a listed file gave.
+struct Read {
+    digest: spoor_digest::FileDigest,
+    /// Whether `O_NOATIME` was granted.
+    noatime: bool,
+    /// The size listed (or, for a file replaced since, the size found).
+    expected: u64,
+    /// Whether there was more than `expected` bytes: only those were read.
+    grew: bool,
+}
+
 enum Msg {
     File(Box<NewFile>),
     Warning(NewWarning),
@@ -73,6 +84,8 @@ impl Pipeline<'_> {
         let (done_tx, done_rx) = bounded::<()>(1);
         std::thread::scope(|s| {
             let writer = s.spawn(|| self.write(case, rx));
+            // Before the first tick, which would otherwise show the default.
+            self.counters.set_stage(Stage::Walking);
             let ticker = s.spawn(|| loop {
                 self.progress.update(&self.counters.snapshot_at(started));
                 match done_rx.recv_timeout(Duration::from_millis(200)) {
@@ -80,7 +93,6 @@ impl Pipeline<'_> {
                     _ => break,
                 }
             });
-            self.counters.set_stage(Stage::Walking);
             let (work, walk_warnings) = self.walk();
             for w in walk_warnings {
                 let _ = tx.send(Msg::Warning(w));
@@ -169,15 +181,23 @@ impl Pipeline<'_> {
                         };
                         warn(&mut f, "read", reason);
                     }
-                    Ok(Some((d, noatime))) => {
-                        if d.size != e.size {
+                    Ok(Some(Read { digest: d, noatime, expected, grew })) => {
+                        if grew {
+                            // Reading on would chase a writer, or never end
+                            // (a file that grows for ever).
                             warn(
                                 &mut f,
                                 "read",
-                                format!("changed size during the scan: {} bytes when listed, {} bytes read; the digests are of the bytes read", e.size, d.size),
+                                format!("changed size during the scan: grew past the {expected} bytes it had when listed; the digests are of those first {expected} bytes"),
                             );
-                            f.size = d.size;
+                        } else if d.size != expected {
+                            warn(
+                                &mut f,
+                                "read",
+                                format!("changed size during the scan: {expected} bytes when listed, {} bytes read; the digests are of the bytes read", d.size),
+                            );
                         }
+                        f.size = d.size;
                         f.noatime = noatime;
                         f.status = "hashed".into();
                         f.md5 = Some(d.digests.md5_hex());
@@ -318,10 +338,11 @@ impl Pipeline<'_> {
     /// it. A file replaced by another regular file is read, with a warning
     /// and the stat fields of the file read; one replaced by anything else
     /// (a FIFO, a device) is not read at all.
-    fn read_listed(&self, f: &mut NewFile, path: &Path, e: &Entry) -> spoor_digest::Result<Option<(spoor_digest::FileDigest, bool)>> {
+    fn read_listed(&self, f: &mut NewFile, path: &Path, e: &Entry) -> spoor_digest::Result<Option<Read>> {
         let io = |source| spoor_digest::Error::Io { path: path.to_path_buf(), source };
         let (file, noatime) = spoor_evidence::open_read_only(path).map_err(io)?;
         let md = file.metadata().map_err(io)?;
+        let mut expected = e.size;
         if !spoor_evidence::same_file(&file, e).map_err(io)? {
             use std::os::unix::fs::{FileTypeExt, MetadataExt};
             let ft = md.file_type();
@@ -350,6 +371,7 @@ impl Pipeline<'_> {
                     md.ino()
                 ),
             );
+            expected = md.len();
             f.inode = md.ino();
             f.device = md.dev();
             f.mode = md.mode();
@@ -361,8 +383,14 @@ impl Pipeline<'_> {
                 utc::from_unix(d.as_secs() as i64, d.subsec_nanos())
             });
         }
-        match spoor_digest::digest_reader(&file, Some(self.cancel)) {
-            Ok(d) => Ok(Some((d, noatime))),
+        // At most the size listed: the digests are of the file as it was
+        // listed, and a file that keeps growing cannot hold a worker.
+        use std::io::Read as _;
+        match spoor_digest::digest_reader((&file).take(expected), Some(self.cancel)) {
+            Ok(digest) => {
+                let grew = digest.size == expected && (&file).read(&mut [0u8; 1]).map_err(io)? > 0;
+                Ok(Some(Read { digest, noatime, expected, grew }))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(spoor_digest::Error::Cancelled { path: path.to_path_buf() }),
             Err(source) => Err(io(source)),
         }
