@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All the tests: the workspace's unit, integration and doc tests, then the
 # desktop window under a real (virtual) X server, then the reports rendered
-# as a reader sees them (crates/report/tests/render.sh).
+# as a reader sees them (crates/report/tests/render.sh), then a short run of
+# every fuzz target (fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -29,6 +30,12 @@ bash scripts/e2e.sh 2>&1 | tee target/e2e.log || e2e_status=$?
 render_status=0
 bash crates/report/tests/render.sh target/report-render || render_status=$?
 
+# Fuzzing (cargo-fuzz): every target FUZZ_SECONDS (default 5; 0 skips) and
+# its regressions replayed; each target counts as one test. When the targets
+# cannot be built it says why and counts nothing as passed.
+fuzz_status=0
+bash fuzz/run.sh "${FUZZ_SECONDS:-5}" 2>&1 | tee target/fuzz.log || fuzz_status=$?
+
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' target/cargo-test.log | awk '{s+=$6} END {print s+0}')
 if ((window_status == 0)); then passed=$((passed + 1)); else failed=$((failed + 1)); fi
@@ -42,9 +49,12 @@ except Exception:
 read -r ep ef < <(grep -Eo '^e2e: [0-9]+ passed, [0-9]+ failed' target/e2e.log | awk '{print $2, $4} END {if (NR == 0) print 0, 1}')
 passed=$((passed + vp + ep)); failed=$((failed + vf + ef))
 if ((ui_status != 0 || e2e_status != 0)) && ((vf + ef == 0)); then failed=$((failed + 1)); fi
+passed=$((passed + $(grep -c '^fuzz target .*: passed' target/fuzz.log || true)))
+failed=$((failed + $(grep -c '^fuzz target .*: FAILED' target/fuzz.log || true)))
 echo
 echo "window smoke test: $([[ $window_status -eq 0 ]] && echo passed || echo FAILED)"
 echo "report render test: $([[ $render_status -eq 0 ]] && echo passed || echo FAILED)"
 echo "front end (vitest): $vp passed, $vf failed; app end to end: $ep passed, $ef failed"
+echo "fuzz step: $(tail -n 1 target/fuzz.log)"
 echo "$passed passed, $failed failed"
-((cargo_status == 0 && window_status == 0 && render_status == 0 && ui_status == 0 && e2e_status == 0))
+((cargo_status == 0 && window_status == 0 && render_status == 0 && ui_status == 0 && e2e_status == 0 && fuzz_status == 0))

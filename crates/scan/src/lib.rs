@@ -66,6 +66,9 @@ pub struct ScanOptions {
     pub decode_limits: spoor_pdq::decode::Limits,
     /// Pictures larger than this many bytes are not decoded (a warning says so).
     pub max_picture_bytes: u64,
+    /// Memory the workers' picture decodes may hold at once, estimated from
+    /// each picture's header; one larger than this decodes alone.
+    pub decode_memory: u64,
 }
 
 impl Default for ScanOptions {
@@ -79,6 +82,7 @@ impl Default for ScanOptions {
             tool: Tool::default(),
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
+            decode_memory: 1 << 30,
         }
     }
 }
@@ -216,6 +220,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "follow_symlinks": false,
                 "picture_max_pixels": opts.decode_limits.max_pixels,
                 "picture_max_bytes": opts.max_picture_bytes,
+                "picture_decode_memory": opts.decode_memory,
                 "one_file_system": true,
             });
             let handle = case.start_run(&RunStart {
@@ -241,6 +246,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         cancel: &cancel,
         counters: &counters,
         progress,
+        budget: stages::DecodeBudget::new(opts.decode_memory),
     };
     let written = pipeline.run(&mut case);
     let evidence_ids = items.iter().map(|e| e.evidence_id.clone()).collect();
