@@ -49,8 +49,9 @@ fn sql_lines(db: &Path, script: &str) -> Vec<String> {
     sql(db, script).unwrap_or_else(|e| panic!("{script}: {e}")).lines().map(str::to_string).collect()
 }
 
-/// A case with rows in every table: two evidence items scanned in two runs,
-/// four hash sets, hits, warnings, two reviews and two exports.
+/// A case with rows in every table: two evidence items scanned in two runs
+/// (pictures with their metadata), evidence dates, four hash sets, hits,
+/// warnings, two reviews and two exports.
 fn build_case(ws: &Workspace) -> PathBuf {
     let (manifest, case) = ws.fixture_case(false);
     ws.scan_completed(&case, &args!["--jobs", "2"]);
@@ -58,7 +59,8 @@ fn build_case(ws: &Workspace) -> PathBuf {
     fs::create_dir_all(second.join("sub")).expect("mkdir");
     fs::write(second.join("sub/a.txt"), b"second item\n").expect("write");
     fs::copy(manifest.evidence_path(b"DCIM/100CAMERA/IMG_0001.JPG"), second.join("copy.jpg")).expect("copy");
-    ws.spoor(&args!["evidence", "add", case, "--id", "ITEM-002", "--path", second]).ok();
+    ws.spoor(&args!["evidence", "add", case, "--id", "ITEM-002", "--path", second, "--seized", "2026-11-20T09:00:00Z", "--acquired", "2026-11-21"])
+        .ok();
     ws.scan_completed(&case, &[]);
     let hits = ws.hits(&case);
     assert!(hits.len() >= 2, "the fixture case has hits");
@@ -127,7 +129,19 @@ fn variants(db: &Path, table: &str) -> Vec<Variant> {
                  WHEN typeof({name}) = 'blob' THEN {name} || x'00' ELSE {name} || 'x' END"
             )
         };
-        out.push(v(format!("change {name} of the middle row"), format!("{lax} UPDATE {table} SET {name} = {new} WHERE {key} = {middle};")));
+        let update = |value: &str| format!("{lax} UPDATE {table} SET {name} = {value} WHERE {key} = {middle};");
+        // A column under a UNIQUE index (file_metadata.file_id) refuses a
+        // neighbour's value: then one no row has.
+        let probe = tempfile::NamedTempFile::new().expect("temp file");
+        fs::copy(db, probe.path()).expect("copy");
+        let script = if *is_key || sql(probe.path(), &update(&new)).is_ok() {
+            update(&new)
+        } else {
+            update(&format!(
+                "CASE WHEN typeof({name}) = 'integer' THEN {name} + 1000000 WHEN typeof({name}) = 'blob' THEN {name} || x'0000' ELSE {name} || '-tampered' END"
+            ))
+        };
+        out.push(v(format!("change {name} of the middle row"), script));
     }
     for (which, pick) in [("first", &first), ("middle", &middle), ("last", &last)] {
         out.push(v(format!("delete the {which} row"), format!("{lax} DELETE FROM {table} WHERE {key} = {pick};")));
