@@ -52,6 +52,17 @@ pub enum Block {
     /// What follows goes on landscape (or again portrait) pages: the wide
     /// hits table. Always in pairs, landscape first.
     Orientation { landscape: bool },
+    /// Thumbnails in a grid, each with its caption or the reason it is
+    /// missing. Shown blurred and grey: the HTML reveals one on a click,
+    /// the PDF never does.
+    Pictures(Vec<PictureCell>),
+}
+
+/// One thumbnail of a [`Block::Pictures`] grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PictureCell {
+    pub caption: Vec<Line>,
+    pub thumbnail: Option<crate::picture::Thumbnail>,
 }
 
 fn span(text: impl Into<String>, style: Style) -> Span {
@@ -182,9 +193,14 @@ fn header(r: &Report, digest: &str, out: &mut Vec<Block>) {
         }
     }
     if r.thumbnails_requested {
+        let shown = r.pictures.iter().filter(|p| p.thumbnail.is_some()).count() as u64;
         out.push(Block::Notice(vec![
-            b("No thumbnails. "),
-            t("Thumbnails were asked for (--thumbnails), but this version of Spoor keeps no thumbnails of hits, so none are available and none are shown."),
+            b("This report contains pictures. "),
+            t(format!(
+                "Thumbnails of {} of the {} files with hits are in section 6a, blurred and grey. In the HTML report a click on one reveals it and a second click hides it again; the PDF shows them blurred only. Each was read from the evidence when the report was made and shown only if its SHA-256 still matched the scan's.",
+                count(shown),
+                count(r.pictures.len() as u64)
+            )),
         ]));
     } else {
         out.push(Block::Notice(vec![t("This report contains no pictures (the default).")]));
@@ -566,6 +582,28 @@ fn hits(r: &Report, out: &mut Vec<Block>) {
         empty: "No hit matches the filters.".into(),
     }));
     out.push(Block::Orientation { landscape: false });
+    if r.thumbnails_requested {
+        pictures(r, out);
+    }
+}
+
+fn pictures(r: &Report, out: &mut Vec<Block>) {
+    out.push(Block::Heading { level: 2, id: "pictures".into(), text: "6a. Pictures of the files with hits".into() });
+    out.push(Block::Para(line(
+        "One thumbnail per file, in the order of the hits table, blurred and grey until revealed. Each was read from the evidence when this report was made, checked against the SHA-256 the scan recorded, turned upright by its EXIF orientation and shrunk. Where there is none, the reason is given.",
+    )));
+    out.push(Block::Pictures(
+        r.pictures
+            .iter()
+            .map(|p| {
+                let mut caption = vec![vec![b(format!("file {}", p.file_id)), m(format!(" · {}", p.evidence_id))], line(p.path.clone())];
+                if let Some(reason) = &p.unavailable {
+                    caption.push(vec![m(format!("No thumbnail: {reason}."))]);
+                }
+                PictureCell { caption, thumbnail: p.thumbnail.clone() }
+            })
+            .collect(),
+    ));
 }
 
 fn warnings(r: &Report, out: &mut Vec<Block>) {

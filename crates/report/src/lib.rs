@@ -44,6 +44,7 @@ pub mod hits_csv;
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod picture;
 pub mod vics;
 
 use serde::{Deserialize, Serialize};

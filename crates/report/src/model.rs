@@ -12,6 +12,7 @@ use spoor_case::verify::VerifyReport;
 use spoor_case::{Case, CaseInfo, HashSetRecord, RunCounts, WarningView};
 
 use crate::filter::Filters;
+use crate::picture::{self, Picture};
 use crate::{Error, Result, category};
 
 /// Version of the report model (and so of the digest's input).
@@ -39,7 +40,8 @@ pub struct BuildOptions {
     pub generator: Generator,
     /// The time the report states (UTC, ISO-8601 with `Z`).
     pub generated_utc: String,
-    /// The examiner asked for thumbnails (none can be shown yet).
+    /// The examiner asked for thumbnails: each hit's file is read from the
+    /// evidence, checked against its recorded SHA-256 and shrunk.
     pub thumbnails: bool,
 }
 
@@ -240,6 +242,31 @@ pub struct Report {
     pub hits_in_case: u64,
     pub warnings: Vec<WarningView>,
     pub audit: Vec<AuditLine>,
+    /// Thumbnails of the hits' files (`--thumbnails`), in hit order, one per
+    /// file. Absent from the canonical JSON when none were asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pictures: Vec<Picture>,
+}
+
+/// One thumbnail (or the reason there is none) per file among the hits.
+fn pictures(items: &[spoor_case::EvidenceItem], hits: &[ReportHit]) -> Vec<Picture> {
+    let mut seen = std::collections::HashSet::new();
+    hits.iter()
+        .filter(|h| seen.insert(h.file_id))
+        .map(|h| {
+            let made = match (items.iter().find(|e| e.evidence_id == h.evidence_id), hex::decode(&h.path_hex)) {
+                (Some(item), Ok(relative)) => {
+                    picture::thumbnail(&picture::location(&item.source_path, &relative), h.sha256.as_deref(), picture::SIDE)
+                }
+                _ => Err("the case does not say where this file is".to_string()),
+            };
+            let (thumbnail, unavailable) = match made {
+                Ok(t) => (Some(t), None),
+                Err(reason) => (None, Some(reason)),
+            };
+            Picture { file_id: h.file_id, evidence_id: h.evidence_id.clone(), path: h.path.clone(), thumbnail, unavailable }
+        })
+        .collect()
 }
 
 impl Report {
@@ -446,6 +473,7 @@ impl Report {
             .map(|e| AuditLine { seq: e.seq, time_utc: e.time_utc, actor: e.actor, action: e.action, entry_hash: e.entry_hash })
             .collect();
         let (seq, hash) = case.chain_head()?;
+        let pictures = if opts.thumbnails { pictures(&items, &hits) } else { Vec::new() };
 
         Ok(Report {
             report_version: REPORT_VERSION,
@@ -473,6 +501,7 @@ impl Report {
             hits_in_case,
             warnings,
             audit,
+            pictures,
         })
     }
 
