@@ -54,8 +54,9 @@ pub struct Matcher {
 
 /// Table lookups kept in flight by [`Matcher::matches_many`]: the distance
 /// between the fan-out and bucket stages (and between the bucket stage and
-/// the search). About the memory loads a core keeps outstanding, measured
-/// best on a 50 M set (bench/hashset.sh).
+/// the search). About the memory loads a core keeps outstanding; on a 50 M
+/// set (bench/hashset.sh) 8 to 24 performed alike within the noise of a
+/// shared machine, 4 was clearly slower.
 const PIPELINE_LOOKUPS: usize = 16;
 
 /// Batches of at least this many files are looked up in digest order (see
@@ -213,13 +214,12 @@ impl Matcher {
         files: &[FileDigests],
         out: &mut Vec<(usize, RecordRef)>,
     ) -> Result<()> {
-        let block = ORDER_BLOCK;
-        if files.len() > block {
-            for (n, chunk) in files.chunks(block).enumerate() {
+        if files.len() > ORDER_BLOCK {
+            for (n, chunk) in files.chunks(ORDER_BLOCK).enumerate() {
                 let first = out.len();
                 self.matches_many(chunk, out)?;
                 for pair in &mut out[first..] {
-                    pair.0 += n * block;
+                    pair.0 += n * ORDER_BLOCK;
                 }
             }
             return Ok(());
