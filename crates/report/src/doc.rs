@@ -3,7 +3,7 @@
 //! renderers both draw, so the two formats say exactly the same thing.
 
 use crate::category;
-use crate::model::{MethodSection, Report, ReportHit};
+use crate::model::{HitMetadata, MethodSection, Report, ReportHit};
 
 /// How a run of text is set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +130,7 @@ pub fn document(r: &Report, digest: &str) -> Vec<Block> {
     methodology(r, &mut out);
     summary(r, &mut out);
     hits(r, &mut out);
+    triage(r, &mut out);
     warnings(r, &mut out);
     audit(r, &mut out);
     how_to_verify(r, digest, &mut out);
@@ -516,6 +517,9 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
     if h.extension_mismatch {
         file.push(vec![b("the name's extension does not match the content")]);
     }
+    if let Some(md) = &h.metadata {
+        file.extend(metadata_lines(md));
+    }
     let time = |label: &str, v: Option<&str>| vec![m(format!("{label} ")), c(or_dash(v))];
     let times = vec![
         time("modified", h.mtime_utc.as_deref()),
@@ -560,6 +564,114 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
         }
     };
     vec![file, times, digests, matched, category, review]
+}
+
+/// What a file's metadata says, in a few short lines: camera, capture
+/// time, position, verdict.
+fn metadata_lines(md: &HitMetadata) -> Vec<Line> {
+    let mut out = Vec::new();
+    match md.state.as_str() {
+        "absent" => out.push(vec![m("metadata: none in the file")]),
+        "damaged" => out.push(vec![m("metadata: damaged, unreadable (see the warnings)")]),
+        _ => {
+            let camera = match (&md.make, &md.model) {
+                (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => Some(model.clone()),
+                (Some(make), Some(model)) => Some(format!("{make} {model}")),
+                (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+                (None, None) => None,
+            };
+            if let Some(camera) = camera {
+                let serial = md.serial.as_deref().map(|s| format!(", serial {s}")).unwrap_or_default();
+                out.push(vec![m("camera "), t(format!("{camera}{serial}"))]);
+            }
+            if let Some(sw) = &md.software {
+                out.push(vec![m("software "), t(sw.clone())]);
+            }
+            match (&md.capture_utc, &md.capture_local) {
+                (Some(utc), _) => out.push(vec![m("taken "), c(utc.clone())]),
+                (None, Some(local)) => out.push(vec![m("taken "), c(local.clone()), m(" (camera clock, zone unknown)")]),
+                _ => {}
+            }
+            if let (Some(lat), Some(lon)) = (md.gps_latitude, md.gps_longitude) {
+                let alt = md.gps_altitude.map(|a| format!(", {a:.1} m")).unwrap_or_default();
+                out.push(vec![m("GPS "), c(format!("{lat:.6}, {lon:.6}{alt}"))]);
+            }
+        }
+    }
+    if md.camera_original {
+        out.push(vec![b("camera original")]);
+    }
+    out
+}
+
+fn triage(r: &Report, out: &mut Vec<Block>) {
+    let tr = &r.triage;
+    out.push(Block::Heading { level: 1, id: "triage".into(), text: "7. Triage: new material".into() });
+    out.push(Block::Para(line(format!(
+        "Unknown material is what matched no alert set and was not set aside as known-good. Camera originals are pictures whose metadata says a camera or phone wrote them (not an editor, a messenger's re-encode or a download). Series group unknown pictures by PDQ similarity (distance at most {}, quality at least {}); near-known pictures lie within PDQ distance {} to {} of known material. The score orders the evidence items for review; each point is explained. Captures count as recent within {} days before the seizure date, else the acquisition date, else the scan date.",
+        tr.settings.cluster.max_distance,
+        tr.settings.cluster.min_quality,
+        tr.settings.near_known.min_distance,
+        tr.settings.near_known.max_distance,
+        tr.settings.priority.recent_days
+    ))));
+    out.push(Block::Fields(vec![
+        ("Unknown files".into(), vec![line(count(tr.unknown_files))]),
+        ("Unknown pictures and videos".into(), vec![line(count(tr.unknown_media))]),
+        ("Unknown camera originals".into(), vec![line(count(tr.camera_originals))]),
+        ("Series of near-duplicates".into(), vec![line(count(tr.series))]),
+        ("Near-known pictures".into(), vec![line(count(tr.near_known))]),
+    ]));
+    out.push(Block::Table(Table {
+        columns: vec![
+            ("Rank".into(), 0.5),
+            ("Evidence item".into(), 1.2),
+            ("Score".into(), 0.6),
+            ("Reasons".into(), 4.2),
+            ("New material".into(), 1.8),
+        ],
+        rows: tr
+            .evidence
+            .iter()
+            .map(|e| {
+                let mut reasons: Vec<Line> = e.reasons.iter().map(|x| vec![b(format!("+{} ", x.points)), t(x.text.clone())]).collect();
+                if reasons.is_empty() {
+                    reasons.push(vec![m("nothing scored")]);
+                }
+                reasons.extend(e.notes.iter().map(|n| vec![m(n.clone())]));
+                let reference = match &e.reference {
+                    Some(rf) => {
+                        let source = serde_json::to_value(rf.source).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+                        vec![m(format!("{source} date ")), c(rf.utc.clone())]
+                    }
+                    None => vec![m("no reference date")],
+                };
+                vec![
+                    cell(e.rank.to_string()),
+                    cell(&e.evidence_id),
+                    vec![vec![b(e.score.to_string())]],
+                    reasons,
+                    vec![
+                        line(format!("{} unknown file(s), {} picture(s)", count(e.unknown_files), count(e.unknown_pictures))),
+                        line(format!("{} camera original(s)", count(e.camera_originals))),
+                        line(format!("{} series, {} near-known", count(e.series), count(e.near_known))),
+                        line(format!("{} with GPS", count(e.gps))),
+                        reference,
+                    ],
+                ]
+            })
+            .collect(),
+        empty: "No evidence item has been scanned.".into(),
+    }));
+    out.push(Block::Para(vec![
+        t("The unknown files themselves are listed by "),
+        c("spoor triage CASE"),
+        t(" (every field with "),
+        c("--json"),
+        t("); selected unknown material is exported for victim identification with "),
+        c("spoor triage export"),
+        t("."),
+    ]));
 }
 
 fn hits(r: &Report, out: &mut Vec<Block>) {

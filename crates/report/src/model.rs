@@ -206,6 +206,67 @@ pub struct ReportHit {
     pub known_good: bool,
     pub review: Option<ReviewLine>,
     pub run_id: i64,
+    /// What the file's EXIF or container tags say (camera, capture time,
+    /// GPS), when the scan read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<HitMetadata>,
+}
+
+/// The metadata of a hit's file, as the scan recorded it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitMetadata {
+    /// `present`, `absent` or `damaged`.
+    pub state: String,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub software: Option<String>,
+    pub capture_local: Option<String>,
+    pub capture_offset: Option<String>,
+    pub capture_utc: Option<String>,
+    pub gps_latitude: Option<f64>,
+    pub gps_longitude: Option<f64>,
+    pub gps_altitude: Option<f64>,
+    pub camera_original: bool,
+    pub verdict_reasons: Vec<String>,
+}
+
+impl From<spoor_case::NewMetadata> for HitMetadata {
+    fn from(m: spoor_case::NewMetadata) -> HitMetadata {
+        HitMetadata {
+            state: m.state,
+            make: m.make,
+            model: m.model,
+            serial: m.serial,
+            software: m.software,
+            capture_local: m.capture_local,
+            capture_offset: m.capture_offset,
+            capture_utc: m.capture_utc,
+            gps_latitude: m.gps_latitude,
+            gps_longitude: m.gps_longitude,
+            gps_altitude: m.gps_altitude,
+            camera_original: m.camera_original,
+            verdict_reasons: m.verdict_reasons,
+        }
+    }
+}
+
+/// The triage of the evidence items shown: priority with its reasons and
+/// the counts of new material (computed with the default settings).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TriageSection {
+    pub settings: spoor_triage::TriageSettings,
+    /// Highest priority first (ranks are over the whole case).
+    pub evidence: Vec<spoor_triage::case::EvidenceTriage>,
+    /// Unknown files of any type (no alert hit, not known-good).
+    pub unknown_files: u64,
+    /// Unknown pictures and videos.
+    pub unknown_media: u64,
+    /// Unknown pictures with a PDQ fingerprint (what is clustered).
+    pub unknown_pictures: u64,
+    pub camera_originals: u64,
+    pub series: u64,
+    pub near_known: u64,
 }
 
 /// One audit entry.
@@ -242,6 +303,8 @@ pub struct Report {
     pub hits_in_case: u64,
     pub warnings: Vec<WarningView>,
     pub audit: Vec<AuditLine>,
+    /// Priority per evidence item and the counts of new material.
+    pub triage: TriageSection,
     /// Thumbnails of the hits' files (`--thumbnails`), in hit order, one per
     /// file. Absent from the canonical JSON when none were asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -286,6 +349,7 @@ impl Report {
         let details = case.hit_details()?;
         let hits_in_case = details.len() as u64;
         let all_methods: Vec<String> = details.iter().map(|d| d.hit.method.clone()).collect();
+        let metadata = case.latest_metadata()?;
 
         let mut hits = Vec::new();
         for d in details {
@@ -340,6 +404,7 @@ impl Report {
                 known_good: h.known_good,
                 review,
                 run_id: h.run_id,
+                metadata: metadata.get(&h.file_id).cloned().map(HitMetadata::from),
             });
         }
 
@@ -472,6 +537,7 @@ impl Report {
             .into_iter()
             .map(|e| AuditLine { seq: e.seq, time_utc: e.time_utc, actor: e.actor, action: e.action, entry_hash: e.entry_hash })
             .collect();
+        let triage = triage_section(case, filters)?;
         let (seq, hash) = case.chain_head()?;
         let pictures = if opts.thumbnails { pictures(&items, &hits) } else { Vec::new() };
 
@@ -501,6 +567,7 @@ impl Report {
             hits_in_case,
             warnings,
             audit,
+            triage,
             pictures,
         })
     }
@@ -516,6 +583,27 @@ impl Report {
     pub fn method(&self, method: &str) -> Option<&MethodSection> {
         self.methods.iter().find(|m| m.method == method)
     }
+}
+
+/// The triage of the case, restricted to the evidence items shown.
+fn triage_section(case: &Case, filters: &Filters) -> Result<TriageSection> {
+    let settings = spoor_triage::TriageSettings::default();
+    let t = spoor_triage::case::triage_case(case, &settings, &[]).map_err(|e| match e {
+        spoor_triage::Error::Case(c) => Error::Case(c),
+        spoor_triage::Error::Json(j) => Error::Json(j),
+        spoor_triage::Error::Invalid(m) => Error::Selection(m),
+    })?;
+    let wanted = |id: &str| filters.wants_evidence(id);
+    Ok(TriageSection {
+        settings,
+        unknown_files: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_files).sum(),
+        unknown_pictures: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_pictures).sum(),
+        evidence: t.evidence.into_iter().filter(|e| wanted(&e.evidence_id)).collect(),
+        unknown_media: t.unknown.iter().filter(|u| wanted(&u.evidence_id)).count() as u64,
+        camera_originals: t.unknown.iter().filter(|u| wanted(&u.evidence_id) && u.camera_original).count() as u64,
+        series: t.series.iter().filter(|s| s.evidence_ids.iter().any(|e| wanted(e))).count() as u64,
+        near_known: t.near_known.iter().filter(|n| wanted(&n.evidence_id)).count() as u64,
+    })
 }
 
 fn acquisition_line(h: &spoor_case::AcquisitionHash) -> AcquisitionLine {
