@@ -112,8 +112,9 @@
 //! record number (u32 LE, 0-based index into `records.off`), sorted by
 //! digest bytes, then record number. The fan-out table holds `2^b + 1`
 //! u32 LE entry indexes: entry `i` of the table is the first entry whose top
-//! `b` digest bits are `>= i`, so a lookup reads one bucket of four to eight
-//! entries. The block checksums are one CRC-32 per 64 KiB block of the bytes
+//! `b` digest bits are `>= i`; `b` is chosen for buckets of 16 to 32
+//! entries (tables written before chose 4 to 8; both read alike), and a
+//! lookup starts at the entry interpolated inside its bucket. The block checksums are one CRC-32 per 64 KiB block of the bytes
 //! from offset 64 to the checksums (entries and fan-out). The header and the
 //! checksum list are checked when a table is opened (microseconds, not a
 //! read of the table); each block is checked the first time a lookup
