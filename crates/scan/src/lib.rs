@@ -66,6 +66,9 @@ pub struct ScanOptions {
     pub decode_limits: spoor_pdq::decode::Limits,
     /// Pictures larger than this many bytes are not decoded (a warning says so).
     pub max_picture_bytes: u64,
+    /// Memory the workers' picture decodes may hold at once, estimated from
+    /// each picture's header; one larger than this decodes alone.
+    pub decode_memory: u64,
     /// PDQ matching: a picture matches a listed hash when one of its eight
     /// dihedral variants is within this Hamming distance (0..=256).
     pub pdq_max_distance: u32,
@@ -103,6 +106,7 @@ impl Default for ScanOptions {
             tool: Tool::default(),
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
+            decode_memory: 1 << 30,
             pdq_max_distance: spoor_pdq::index::DEFAULT_MAX_DISTANCE,
             pdq_min_quality: spoor_pdq::index::DEFAULT_MIN_QUALITY,
         }
@@ -112,6 +116,7 @@ impl Default for ScanOptions {
 /// How a scan ended. Cancellation is an outcome, not an error: the run is
 /// kept and the next scan resumes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Completed(Summary),
@@ -131,6 +136,7 @@ impl Outcome {
 
 /// What a run did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub run_id: i64,
     /// Whether this invocation resumed an unfinished run.
@@ -252,6 +258,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "follow_symlinks": false,
                 "picture_max_pixels": opts.decode_limits.max_pixels,
                 "picture_max_bytes": opts.max_picture_bytes,
+                "picture_decode_memory": opts.decode_memory,
                 "one_file_system": true,
                 "pdq_max_distance": requested.max_distance,
                 "pdq_min_quality": requested.min_quality,
@@ -280,6 +287,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         cancel: &cancel,
         counters: &counters,
         progress,
+        budget: stages::DecodeBudget::new(opts.decode_memory),
     };
     let written = pipeline.run(&mut case);
     let evidence_ids = items.iter().map(|e| e.evidence_id.clone()).collect();
