@@ -115,7 +115,7 @@ impl From<spoor_scan::Error> for AppError {
             E::Case(e) | E::Write(e) => e.into(),
             E::HashSet(e) => e.into(),
             E::Evidence { .. } => Self::new(ErrorCode::NotFound, err.to_string()),
-            E::NoEvidence | E::MissingHashSet { .. } => Self::new(ErrorCode::InvalidArgument, err.to_string()),
+            E::NoEvidence | E::MissingHashSet { .. } | E::Settings(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
             E::Threads(_) => Self::new(ErrorCode::Internal, err.to_string()),
         }
     }

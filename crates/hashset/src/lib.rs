@@ -671,6 +671,7 @@ pub struct SetInfo {
 /// and records work the same for every set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FingerprintKind {
     /// PDQ picture hashes (256 bits + quality), in a multi-index-hashing
     /// index (`pdq.idx`, [`spoor_pdq::index`]).
@@ -694,6 +695,7 @@ impl fmt::Display for FingerprintKind {
 
 /// What a fingerprint set's index holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FingerprintInfo {
     /// Which fingerprint.
     pub kind: FingerprintKind,
