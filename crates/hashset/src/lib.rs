@@ -152,6 +152,7 @@ mod matcher;
 mod records;
 mod sort;
 mod source;
+mod vpdq;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -163,6 +164,7 @@ pub use error::{Error, Result};
 pub use format::detect_format;
 pub use library::{Library, VerifyReport, detect_file_format};
 pub use matcher::{ExactMatch, FileDigests, Matcher, RecordRef};
+pub use vpdq::{KnownVideo, VpdqHit};
 
 /// Version of the on-disk layout written by this crate.
 pub const FORMAT_VERSION: u32 = 2;
@@ -320,11 +322,15 @@ pub enum Format {
     /// Sleuth Kit `.kdb`: SQLite hash database.
     #[serde(rename = "tsk-kdb")]
     TskKdb,
+    /// vPDQ frame lists (`frame,quality,hash,timestamp` lines): one file per
+    /// video, or a folder of them.
+    #[serde(rename = "vpdq")]
+    Vpdq,
 }
 
 impl Format {
     /// Every format, in `Display` order.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 13] = [
         Format::Md5sum,
         Format::Sha1sum,
         Format::Sha256sum,
@@ -337,10 +343,11 @@ impl Format {
         Format::EnCase,
         Format::TskIdx,
         Format::TskKdb,
+        Format::Vpdq,
     ];
 
     /// Formats [`Library::export`] writes.
-    pub const EXPORTS: [Format; 3] = [Format::Vics, Format::Md5sum, Format::Csv];
+    pub const EXPORTS: [Format; 4] = [Format::Vics, Format::Md5sum, Format::Csv, Format::Vpdq];
 
     /// The lower-case name, as in `Display`.
     pub fn as_str(self) -> &'static str {
@@ -357,6 +364,7 @@ impl Format {
             Format::EnCase => "encase",
             Format::TskIdx => "tsk-idx",
             Format::TskKdb => "tsk-kdb",
+            Format::Vpdq => "vpdq",
         }
     }
 
@@ -394,7 +402,7 @@ impl FromStr for Format {
                 what: "hash-list format",
                 value: s.to_string(),
                 expected: "md5sum, sha1sum, sha256sum, csv, vics, caid, nsrl-rds3, nsrl-rds2, \
-                           hashkeeper, encase, tsk-idx or tsk-kdb",
+                           hashkeeper, encase, tsk-idx, tsk-kdb or vpdq",
             })
     }
 }
@@ -629,6 +637,9 @@ pub struct SetInfo {
     /// `conflicts.jsonl`).
     #[serde(default)]
     pub conflict_count: u64,
+    /// Known videos with vPDQ frame lists (`vpdq.jsonl`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub vpdq_videos: u64,
 }
 
 /// What one record (line, row, Media entry) of a source said, kept for the

@@ -115,7 +115,8 @@ impl Library {
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty());
-        let file = File::open(source).map_err(|e| Error::io(source, e))?;
+        // A folder is read as one stream of vPDQ files (see `vpdq`).
+        let file = crate::vpdq::open_source(source)?;
 
         // Imports and removals take the library lock: this makes the
         // "already imported" check and the final rename one step, and keeps
@@ -177,7 +178,7 @@ impl Library {
 
         let meta = builder.meta.clone();
         let built = builder.finish()?;
-        if built.record_count == 0 {
+        if built.record_count == 0 && built.vpdq_videos == 0 {
             return Err(Error::EmptySet {
                 path: source.to_path_buf(),
             });
@@ -215,6 +216,7 @@ impl Library {
             source_title: meta.title,
             duplicates_merged: built.report.duplicates_merged,
             conflict_count: built.report.conflict_count,
+            vpdq_videos: built.vpdq_videos,
         };
         write_manifest(&tmp.path().join(MANIFEST_FILE), &info)?;
         sync_dir(tmp.path())?;
@@ -244,7 +246,14 @@ impl Library {
         let dir = self.sets_dir().join(&info.id);
         check_layout(&info, &dir)?;
         let records = RecordStore::open(&dir, info.record_count)?;
-        crate::export::export(&info, &records, format, out)
+        let videos = crate::vpdq::load(&dir, &info)?;
+        if format == Format::Vpdq {
+            let io = |e| Error::io(format!("<export of {}>", info.id), e);
+            let written = crate::vpdq::export(&videos, out).map_err(io)?;
+            out.flush().map_err(io)?;
+            return Ok(written);
+        }
+        crate::export::export(&info, &records, &videos, format, out)
     }
 
     /// Check every byte of a set's tables and records against their block
@@ -257,6 +266,7 @@ impl Library {
         check_layout(&info, &dir)?;
         let records = RecordStore::open(&dir, info.record_count)?;
         records.verify()?;
+        crate::vpdq::load(&dir, &info)?;
         let mut blocks = records.blocks() as u64;
         let mut tables = 0;
         for kind in DigestKind::ALL {
@@ -490,7 +500,7 @@ pub struct VerifyReport {
 /// on its first 64 KiB, and for an SQLite database whose schema is not in
 /// them, its table names. `None` when nothing fits.
 pub fn detect_file_format(path: &Path) -> Result<Option<Format>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::vpdq::open_source(path)?;
     let mut head = Vec::new();
     file.take(HEAD_LEN)
         .read_to_end(&mut head)
@@ -499,6 +509,9 @@ pub fn detect_file_format(path: &Path) -> Result<Option<Format>> {
 }
 
 fn detect(head: &[u8], path: &Path) -> Result<Option<Format>> {
+    if crate::vpdq::detect(head) {
+        return Ok(Some(Format::Vpdq));
+    }
     if let Some(format) = detect_format(head) {
         return Ok(Some(format));
     }
@@ -541,6 +554,7 @@ struct SetBuilder {
     kinds: [u64; 3],
     json: Vec<u8>,
     meta: SourceMeta,
+    vpdq: crate::vpdq::TableWriter,
 }
 
 /// The result of [`SetBuilder::finish`].
@@ -549,6 +563,7 @@ struct Built {
     record_count: u64,
     digest_counts: BTreeMap<DigestKind, u64>,
     report: ImportReport,
+    vpdq_videos: u64,
 }
 
 /// The records of one key while the merge meets them.
@@ -577,6 +592,7 @@ impl SetBuilder {
             kinds: [0; 3],
             json: Vec::with_capacity(512),
             meta: SourceMeta::default(),
+            vpdq: crate::vpdq::TableWriter::new(dir),
         })
     }
 
@@ -589,8 +605,10 @@ impl SetBuilder {
             budget,
             sorter,
             kinds,
+            vpdq,
             ..
         } = self;
+        let vpdq_videos = vpdq.finish()?;
         let mut merged = sorter.finish()?;
         let mut records = RecordWriter::create(&dir)?;
         let table_budget = budget / 2;
@@ -707,6 +725,7 @@ impl SetBuilder {
             record_count,
             digest_counts,
             report,
+            vpdq_videos,
         })
     }
 }
@@ -784,7 +803,20 @@ pub(crate) fn merge(acc: &mut Record, other: Record) {
 }
 
 impl RecordSink for SetBuilder {
-    fn push(&mut self, parsed: ParsedRecord) -> Result<()> {
+    fn push(&mut self, mut parsed: ParsedRecord) -> Result<()> {
+        // A vPDQ frame list goes to the set's video table; a record with
+        // nothing else (a vPDQ text file) ends there.
+        if let Some(frames) = crate::vpdq::take_frames(&mut parsed.record) {
+            let frames = frames.map_err(|reason| Error::Parse {
+                path: self.source.clone(),
+                line: parsed.record.line,
+                reason,
+            })?;
+            self.vpdq.push(&parsed.record, frames)?;
+            if !parsed.has_digest() {
+                return Ok(());
+            }
+        }
         if !parsed.has_digest() {
             return Err(Error::Parse {
                 path: self.source.clone(),

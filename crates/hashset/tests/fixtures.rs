@@ -129,7 +129,9 @@ fn every_fixture_set_imports_and_matches_what_it_lists() {
             );
         }
     }
-    for format in Format::ALL {
+    // vPDQ sets list videos, which the fixture tree does not hold: they are
+    // tested in tests/vpdq.rs.
+    for format in Format::ALL.into_iter().filter(|f| *f != Format::Vpdq) {
         assert!(formats.contains(&format), "no fixture set imported as {format}");
     }
 }

@@ -136,6 +136,7 @@ pub(crate) fn parser_for(format: Format, opts: &ImportOptions) -> Option<Box<dyn
         Format::Caid => Box::new(vics::Vics { force_uk: true }),
         Format::EnCase => Box::new(encase::EnCase),
         Format::TskIdx => Box::new(tsk::TskIdx),
+        Format::Vpdq => Box::new(crate::vpdq::TextParser),
         Format::NsrlRds3 | Format::TskKdb => return None,
     })
 }
