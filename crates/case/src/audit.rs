@@ -18,8 +18,23 @@ use sha2::{Digest, Sha256};
 use crate::{Error, Result, utc};
 
 /// Every table whose rows are sealed, in the order they are sealed.
-pub const SEALED_TABLES: &[&str] =
-    &["schema_migrations", "case_info", "evidence", "hashsets", "scan_runs", "scan_run_events", "files", "warnings", "hits", "reviews", "exports"];
+pub const SEALED_TABLES: &[&str] = &[
+    "schema_migrations",
+    "case_info",
+    "evidence",
+    "hashsets",
+    "scan_runs",
+    "scan_run_events",
+    "files",
+    "warnings",
+    "hits",
+    "reviews",
+    "exports",
+    "videos",
+    "frames",
+    "contact_sheets",
+    "video_hits",
+];
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -140,6 +155,11 @@ fn seal_pending(conn: &Connection, seq: i64) -> Result<BTreeMap<String, TableSea
     let mut seals = BTreeMap::new();
     for table in SEALED_TABLES {
         let columns = content_columns(conn, table)?;
+        // A table a later migration creates does not exist while the
+        // earlier ones are applied.
+        if columns.is_empty() {
+            continue;
+        }
         let select = format!("SELECT {} FROM {table} WHERE seal IS NULL ORDER BY id", columns.join(", "));
         let mut stmt = conn.prepare(&select)?;
         let mut update = conn.prepare_cached(&format!("UPDATE {table} SET seal = ?1, row_hash = ?2 WHERE id = ?3"))?;

@@ -28,6 +28,7 @@ pub mod exports;
 pub mod records;
 pub mod utc;
 pub mod verify;
+pub mod video;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -37,16 +38,18 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Result};
 pub use records::*;
+pub use video::{ContactSheet, NewVideo, VideoFrame, VideoMatch, VideoView};
 
 /// `PRAGMA application_id` of a Spoor case ("SPOR").
 pub const APPLICATION_ID: i32 = 0x5350_4F52;
 
 /// The migrations, numbered from 1, embedded in the binary. The case format
 /// version is the highest one applied.
-pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "initial", include_str!("migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] =
+    &[(1, "initial", include_str!("migrations/0001_initial.sql")), (2, "video", include_str!("migrations/0002_video.sql"))];
 
 /// The newest case format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
