@@ -21,6 +21,7 @@
 
 mod progress;
 mod stages;
+mod video;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ use spoor_case::{Case, HashSetRecord, RunCounts, RunEnd, RunStart};
 use spoor_hashset::{Library, SetInfo};
 
 pub use progress::{Counters, NoProgress, Progress, Snapshot, Stage};
+pub use video::{VideoOptions, WORKER_ENV, WORKER_NAME};
+pub use spoor_video::{MatchSettings as VpdqSettings, SheetLayout};
 
 /// Who ran the scan: written into the run record and the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +68,8 @@ pub struct ScanOptions {
     pub decode_limits: spoor_pdq::decode::Limits,
     /// Pictures larger than this many bytes are not decoded (a warning says so).
     pub max_picture_bytes: u64,
+    /// Videos: sampling, the worker's caps and the vPDQ rule.
+    pub video: VideoOptions,
 }
 
 impl Default for ScanOptions {
@@ -78,6 +83,7 @@ impl Default for ScanOptions {
             tool: Tool::default(),
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
+            video: VideoOptions::default(),
         }
     }
 }
@@ -174,6 +180,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
     if evidence.is_empty() {
         return Err(Error::NoEvidence);
     }
+    let mut video = opts.video.clone();
     let (handle, matcher, items, resumed) = match case.resumable_run()? {
         Some(run) => {
             let uids: Vec<String> = run
@@ -193,6 +200,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             let items: Vec<_> = evidence.into_iter().filter(|e| ids.contains(&e.evidence_id)).collect();
             check_roots(&items)?;
             let matcher = library.load(&uids)?;
+            video = opts.video.resumed(&run.settings);
             let handle = case.resume_run(run.run_id)?;
             (handle, matcher, items, true)
         }
@@ -204,7 +212,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             }
             check_roots(&items)?;
             let matcher = library.load(&opts.hashsets)?;
-            let settings = serde_json::json!({
+            let mut settings = serde_json::json!({
                 "jobs": opts.jobs,
                 "evidence": items.iter().map(|e| e.evidence_id.clone()).collect::<Vec<_>>(),
                 "hashset_selection": opts.hashsets,
@@ -215,6 +223,9 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "picture_max_bytes": opts.max_picture_bytes,
                 "one_file_system": true,
             });
+            if let Some(map) = settings.as_object_mut() {
+                map.extend(opts.video.settings());
+            }
             let handle = case.start_run(&RunStart {
                 tool_name: opts.tool.name.clone(),
                 tool_version: opts.tool.version.clone(),
@@ -235,6 +246,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         handle: &handle,
         recorded: &recorded,
         opts,
+        video: &video,
         cancel: &cancel,
         counters: &counters,
         progress,

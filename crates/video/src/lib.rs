@@ -169,7 +169,6 @@ mod sheet;
 #[cfg(feature = "ffmpeg")]
 mod skip;
 mod vpdq;
-#[cfg(feature = "ffmpeg")]
 pub mod worker;
 
 use std::collections::BTreeMap;
