@@ -207,7 +207,10 @@ pub(crate) fn digest_file(conn: &rusqlite::Connection, file_id: i64, h: &mut Sha
     let queries: [(&[u8], &str); 4] = [
         (
             b"V",
-            "SELECT container, codec, width, height, duration_secs, frame_rate, declared_frames, frames_decoded, frames_sampled,
+            // Not `frames_decoded`: how many frames the decoder had to
+            // produce depends on its threading (frames no sample can fall
+            // on are skipped where that is exact), not on the content.
+            "SELECT container, codec, width, height, duration_secs, frame_rate, declared_frames, frames_sampled,
                     rotation, has_audio, creation_time, metadata, settings FROM videos WHERE file_id = ?1",
         ),
         (b"R", "SELECT frame_number, timestamp, pdq, quality FROM frames WHERE file_id = ?1 ORDER BY frame_number, timestamp"),

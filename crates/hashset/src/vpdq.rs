@@ -86,7 +86,9 @@ pub(crate) fn detect(head: &[u8]) -> bool {
 pub(crate) fn open_source(source: &Path) -> Result<Box<dyn Read + Send>> {
     let meta = fs::metadata(source).map_err(|e| Error::io(source, e))?;
     if !meta.is_dir() {
-        return Ok(Box::new(File::open(source).map_err(|e| Error::io(source, e))?));
+        return Ok(Box::new(
+            File::open(source).map_err(|e| Error::io(source, e))?,
+        ));
     }
     let mut files = Vec::new();
     for entry in fs::read_dir(source).map_err(|e| Error::io(source, e))? {
@@ -149,14 +151,17 @@ impl Read for FolderStream {
 pub(crate) struct TextParser;
 
 impl Parser for TextParser {
-    fn parse(&self, source: &Path, input: &mut dyn BufRead, sink: &mut dyn RecordSink) -> Result<()> {
-        let default_name = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
+    fn parse(
+        &self,
+        source: &Path,
+        input: &mut dyn BufRead,
+        sink: &mut dyn RecordSink,
+    ) -> Result<()> {
+        let default_name = source.file_name().map(|n| n.to_string_lossy().into_owned());
         // The video being read: its first line, name and frame lines.
         let mut video: Option<(u64, Option<String>, String)> = None;
         let flush = |video: &mut Option<(u64, Option<String>, String)>,
-                         sink: &mut dyn RecordSink|
+                     sink: &mut dyn RecordSink|
          -> Result<()> {
             if let Some((line, name, text)) = video.take() {
                 if text.is_empty() {
@@ -178,7 +183,9 @@ impl Parser for TextParser {
         let mut n = 0u64;
         loop {
             buf.clear();
-            let read = input.read_line(&mut buf).map_err(|e| Error::io(source, e))?;
+            let read = input
+                .read_line(&mut buf)
+                .map_err(|e| Error::io(source, e))?;
             if read == 0 {
                 break;
             }
@@ -215,7 +222,11 @@ pub(crate) fn take_frames(record: &mut Record) -> Option<std::result::Result<Vec
         .cloned()?;
     let text = record.extra.remove(&key)?;
     let mut frames = Vec::new();
-    for part in text.split(['\n', '\r', ';', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split(['\n', '\r', ';', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match parse_vpdq_line(part) {
             Ok(f) => frames.push(f),
             Err(reason) => return Some(Err(format!("vPDQ frame {}: {reason}", frames.len() + 1))),
@@ -251,7 +262,8 @@ impl TableWriter {
             record: record.clone(),
             frames,
         };
-        let mut line = serde_json::to_vec(&video).map_err(|e| Error::io(&self.path, io::Error::other(e)))?;
+        let mut line =
+            serde_json::to_vec(&video).map_err(|e| Error::io(&self.path, io::Error::other(e)))?;
         line.push(b'\n');
         if self.out.is_none() {
             let file = File::create_new(&self.path).map_err(|e| Error::io(&self.path, e))?;
@@ -270,12 +282,15 @@ impl TableWriter {
         let Some(out) = self.out else {
             return Ok(0);
         };
-        let file = out.into_inner().map_err(|e| Error::io(&self.path, e.into_error()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.path, e))?;
         let sum_path = self.path.with_file_name(SUM_FILE);
         let sum = format!("{} {}\n", hex::encode(self.hasher.finalize()), self.videos);
         let mut f = File::create_new(&sum_path).map_err(|e| Error::io(&sum_path, e))?;
-        f.write_all(sum.as_bytes()).map_err(|e| Error::io(&sum_path, e))?;
+        f.write_all(sum.as_bytes())
+            .map_err(|e| Error::io(&sum_path, e))?;
         f.sync_all().map_err(|e| Error::io(&sum_path, e))?;
         Ok(self.videos)
     }
@@ -290,12 +305,23 @@ pub(crate) fn load(dir: &Path, info: &SetInfo) -> Result<Vec<KnownVideo>> {
     let sum_path = dir.join(SUM_FILE);
     let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let sum = fs::read_to_string(&sum_path).map_err(|e| Error::io(&sum_path, e))?;
-    let expected = format!("{} {}", hex::encode(Sha256::digest(&bytes)), info.vpdq_videos);
+    let expected = format!(
+        "{} {}",
+        hex::encode(Sha256::digest(&bytes)),
+        info.vpdq_videos
+    );
     if sum.trim() != expected {
-        return Err(Error::corrupt(&path, "the vPDQ table does not match its checksum (vpdq.sum)"));
+        return Err(Error::corrupt(
+            &path,
+            "the vPDQ table does not match its checksum (vpdq.sum)",
+        ));
     }
     let mut videos = Vec::with_capacity(info.vpdq_videos as usize);
-    for (i, line) in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         let mut video: KnownVideo = serde_json::from_slice(line)
             .map_err(|e| Error::corrupt(&path, format!("video {}: {e}", i + 1)))?;
         if let Some(c) = &video.record.category {
@@ -306,7 +332,11 @@ pub(crate) fn load(dir: &Path, info: &SetInfo) -> Result<Vec<KnownVideo>> {
     if videos.len() as u64 != info.vpdq_videos {
         return Err(Error::corrupt(
             &path,
-            format!("{} videos, the manifest says {}", videos.len(), info.vpdq_videos),
+            format!(
+                "{} videos, the manifest says {}",
+                videos.len(),
+                info.vpdq_videos
+            ),
         ));
     }
     Ok(videos)
@@ -356,7 +386,10 @@ pub(crate) fn export(videos: &[KnownVideo], out: &mut dyn Write) -> io::Result<u
 pub(crate) fn frames_text_for(videos: &[KnownVideo], record: &Record) -> Option<String> {
     let has_digest = record.md5.is_some() || record.sha1.is_some() || record.sha256.is_some();
     let v = videos.iter().find(|v| {
-        has_digest && v.record.md5 == record.md5 && v.record.sha1 == record.sha1 && v.record.sha256 == record.sha256
+        has_digest
+            && v.record.md5 == record.md5
+            && v.record.sha1 == record.sha1
+            && v.record.sha256 == record.sha256
     })?;
     let mut text = Vec::new();
     spoor_video::write_vpdq(&mut text, &v.frames).ok()?;
@@ -394,13 +427,21 @@ mod tests {
 
         let mut out: Vec<ParsedRecord> = Vec::new();
         TextParser
-            .parse(Path::new("dir/clip.txt"), &mut format!("{A}\n").as_bytes(), &mut out)
+            .parse(
+                Path::new("dir/clip.txt"),
+                &mut format!("{A}\n").as_bytes(),
+                &mut out,
+            )
             .expect("parse");
         assert_eq!(out[0].record.name.as_deref(), Some("clip.txt"));
 
         let bad = format!("{A}\n1,100,zz,0.0\n");
         let err = TextParser
-            .parse(Path::new("x"), &mut bad.as_bytes(), &mut Vec::<ParsedRecord>::new())
+            .parse(
+                Path::new("x"),
+                &mut bad.as_bytes(),
+                &mut Vec::<ParsedRecord>::new(),
+            )
             .expect_err("bad line");
         assert!(matches!(err, Error::Parse { line: 2, .. }), "{err}");
     }

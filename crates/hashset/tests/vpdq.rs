@@ -38,14 +38,25 @@ fn a_folder_of_vpdq_files_is_one_set_and_round_trips() {
     fs::write(src.join("two.txt"), video(&[C])).expect("write");
     fs::write(src.join(".hidden"), "not a video").expect("write");
 
-    assert_eq!(spoor_hashset::detect_file_format(&src).expect("detect"), Some(Format::Vpdq));
+    assert_eq!(
+        spoor_hashset::detect_file_format(&src).expect("detect"),
+        Some(Format::Vpdq)
+    );
     let info = lib.import(&src, &opts("videos")).expect("import folder");
     assert_eq!(info.format, Format::Vpdq);
     assert_eq!(info.vpdq_videos, 2);
     assert_eq!(info.record_count, 0);
     assert_eq!(info.source_name, "known");
     // The same folder gives the same provenance.
-    let again = lib.import(&src, &ImportOptions { version: Some("2".into()), ..opts("videos") }).expect("import again");
+    let again = lib
+        .import(
+            &src,
+            &ImportOptions {
+                version: Some("2".into()),
+                ..opts("videos")
+            },
+        )
+        .expect("import again");
     assert_eq!(again.source_sha256, info.source_sha256);
     lib.remove("videos", Some("2")).expect("remove");
 
@@ -67,13 +78,18 @@ fn a_folder_of_vpdq_files_is_one_set_and_round_trips() {
 
     // Export as a vPDQ stream, import that file: the same videos.
     let mut out = Vec::new();
-    assert_eq!(lib.export("videos", None, Format::Vpdq, &mut out).expect("export"), 2);
+    assert_eq!(
+        lib.export("videos", None, Format::Vpdq, &mut out)
+            .expect("export"),
+        2
+    );
     let exported = dir.path().join("exported.vpdq");
     fs::write(&exported, &out).expect("write");
     let back = lib.import(&exported, &opts("back")).expect("re-import");
     assert_eq!(back.vpdq_videos, 2);
     let mut out2 = Vec::new();
-    lib.export("back", None, Format::Vpdq, &mut out2).expect("export");
+    lib.export("back", None, Format::Vpdq, &mut out2)
+        .expect("export");
     assert_eq!(out, out2);
 
     // A damaged table is an error, never a wrong answer.
@@ -82,8 +98,14 @@ fn a_folder_of_vpdq_files_is_one_set_and_round_trips() {
     let at = bytes.iter().position(|&b| b == b'e').expect("a hex digit");
     bytes[at] = b'f';
     fs::write(&table, bytes).expect("write");
-    assert!(matches!(lib.verify_set("videos", None), Err(Error::Corrupt { .. })));
-    assert!(matches!(lib.load(&["videos".into()]), Err(Error::Corrupt { .. })));
+    assert!(matches!(
+        lib.verify_set("videos", None),
+        Err(Error::Corrupt { .. })
+    ));
+    assert!(matches!(
+        lib.load(&["videos".into()]),
+        Err(Error::Corrupt { .. })
+    ));
 }
 
 #[test]
@@ -125,11 +147,20 @@ fn vics_media_carry_vpdq_lists() {
     assert_eq!(hits[0].record.name.as_deref(), Some("clip.mp4"));
     assert!(hits[0].record.category_name.is_some());
     // The record keeps no copy of the frames.
-    assert!(!hits[0].record.extra.keys().any(|k| k.eq_ignore_ascii_case("vpdq")), "{:?}", hits[0].record.extra);
+    assert!(
+        !hits[0]
+            .record
+            .extra
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("vpdq")),
+        "{:?}",
+        hits[0].record.extra
+    );
 
     // A VICS export carries the frames again, and imports back.
     let mut out = Vec::new();
-    lib.export("vics", None, Format::Vics, &mut out).expect("export");
+    lib.export("vics", None, Format::Vics, &mut out)
+        .expect("export");
     let exported = dir.path().join("exported.json");
     fs::write(&exported, &out).expect("write");
     let back = lib.import(&exported, &opts("back")).expect("re-import");

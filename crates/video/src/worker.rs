@@ -41,7 +41,10 @@ pub enum WorkerLine {
     Info(Box<VideoInfo>),
     Frame(Frame),
     Done(Box<WorkerDone>),
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 /// The worker's last line when the video was fingerprinted.

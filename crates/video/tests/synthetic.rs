@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use common::{Lab, codec_args};
 use spoor_video::{
     MatchSettings, SheetLayout, VideoSettings, fingerprint, probe, read_vpdq, vpdq_match,
