@@ -17,6 +17,9 @@ packages=(
     # clang for its bindgen, the ffmpeg CLI for test videos and the benchmark
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
     libavfilter-dev libavdevice-dev clang libclang-dev ffmpeg
+    # looking at reports: headless Chromium (HTML to PNG, network log) and
+    # poppler (PDF to PNG and text), for crates/report/tests/render.sh
+    chromium poppler-utils
 )
 
 missing=()

@@ -1,14 +1,16 @@
-//! `spoor-fixtures OUT [--no-large]`: writes the benign fixture tree, the
-//! hash lists and `OUT/manifest.json`, then prints a one-line summary.
+//! `spoor-fixtures OUT [--no-large] [--camera]`: writes the benign fixture
+//! tree, the hash lists and `OUT/manifest.json`, then prints a one-line
+//! summary. `--camera` adds the camera pictures for triage
+//! ([`spoor_fixtures::Extras::camera`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use spoor_fixtures::{FixtureOptions, generate};
+use spoor_fixtures::{Extras, FixtureOptions, generate_with};
 
-const USAGE: &str = "usage: spoor-fixtures OUT [--no-large]";
+const USAGE: &str = "usage: spoor-fixtures OUT [--no-large] [--camera]";
 
 fn main() -> ExitCode {
     match run() {
@@ -23,9 +25,11 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let mut out: Option<PathBuf> = None;
     let mut opts = FixtureOptions::default();
+    let mut extras = Extras::default();
     for arg in std::env::args_os().skip(1) {
         match arg.to_str() {
             Some("--no-large") => opts.large = false,
+            Some("--camera") => extras.camera = true,
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 return Ok(());
@@ -39,7 +43,7 @@ fn run() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let manifest =
-        generate(&out, &opts).with_context(|| format!("generating into {}", out.display()))?;
+        generate_with(&out, &opts, &extras).with_context(|| format!("generating into {}", out.display()))?;
     let manifest_path = out.join("manifest.json");
     manifest
         .write(&manifest_path)

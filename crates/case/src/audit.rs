@@ -30,6 +30,8 @@ pub const SEALED_TABLES: &[&str] = &[
     "hits",
     "reviews",
     "exports",
+    "file_metadata",
+    "evidence_dates",
     "videos",
     "frames",
     "contact_sheets",
@@ -155,9 +157,8 @@ fn seal_pending(conn: &Connection, seq: i64) -> Result<BTreeMap<String, TableSea
     let mut seals = BTreeMap::new();
     for table in SEALED_TABLES {
         let columns = content_columns(conn, table)?;
-        // A table a later migration creates does not exist while the
-        // earlier ones are applied.
         if columns.is_empty() {
+            // Not created yet: a migration before the one that adds it.
             continue;
         }
         let select = format!("SELECT {} FROM {table} WHERE seal IS NULL ORDER BY id", columns.join(", "));

@@ -25,6 +25,7 @@
 pub mod audit;
 mod error;
 pub mod exports;
+pub mod metadata;
 pub mod records;
 pub mod utc;
 pub mod verify;
@@ -37,6 +38,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Result};
+pub use metadata::{EvidenceDate, FileMetadataRow, NewMetadata, TriageFileRow, TriageHit};
 pub use records::*;
 pub use video::{ContactSheet, NewVideo, VideoFrame, VideoMatch, VideoView};
 
@@ -45,11 +47,14 @@ pub const APPLICATION_ID: i32 = 0x5350_4F52;
 
 /// The migrations, numbered from 1, embedded in the binary. The case format
 /// version is the highest one applied.
-pub const MIGRATIONS: &[(u32, &str, &str)] =
-    &[(1, "initial", include_str!("migrations/0001_initial.sql")), (2, "video", include_str!("migrations/0002_video.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "initial", include_str!("migrations/0001_initial.sql")),
+    (2, "metadata", include_str!("migrations/0002_metadata.sql")),
+    (3, "video", include_str!("migrations/0003_video.sql")),
+];
 
 /// The newest case format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

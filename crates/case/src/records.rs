@@ -137,6 +137,9 @@ pub struct NewFile {
     /// `hashed`, `not_read` (not a regular file) or `error`.
     pub status: String,
     pub noatime: bool,
+    /// What the picture's (or video's) metadata says, for every picture
+    /// the scan looked at (`file_metadata`).
+    pub metadata: Option<crate::NewMetadata>,
     pub hits: Vec<NewHit>,
     pub warnings: Vec<NewWarning>,
 }
@@ -475,6 +478,9 @@ impl Case {
                     f.picture.as_ref().map(|p| p.pdq_quality)
                 ])?;
                 let file_id = tx.last_insert_rowid();
+                if let Some(m) = &f.metadata {
+                    crate::metadata::insert(tx, run_id, file_id, m)?;
+                }
                 for h in &f.hits {
                     hit_stmt.execute(params![run_id, file_id, h.hashset_row, h.method, h.distance, h.category, h.record.to_string()])?;
                 }
@@ -756,6 +762,7 @@ impl Case {
             "SELECT s.set_uid, h.method, h.distance, h.category, h.record FROM hits h JOIN hashsets s ON s.id = h.hashset_id
              WHERE h.file_id = ?1 ORDER BY s.set_uid, h.method, h.record",
         )?;
+        let mut meta = c.prepare(crate::metadata::CONTENT_SQL)?;
         let mut rows = files.query([run_id])?;
         while let Some(row) = rows.next()? {
             h.update(b"F");
@@ -768,6 +775,15 @@ impl Case {
                 h.update(b"H");
                 for i in 0..5 {
                     put(&mut h, hit.get_ref(i)?);
+                }
+            }
+            // Files without metadata add nothing, so runs recorded before
+            // format 2 keep their digest.
+            let mut mr = meta.query([file_id])?;
+            while let Some(m) = mr.next()? {
+                h.update(b"M");
+                for i in 0..crate::metadata::CONTENT_COLUMNS {
+                    put(&mut h, m.get_ref(i)?);
                 }
             }
             drop(hr);
@@ -788,12 +804,21 @@ impl Case {
         Ok(hex::encode(h.finalize()))
     }
 
-    /// A digest over every row a run wrote (files, hits, warnings), exactly
-    /// as stored, in id order: it pins the rows themselves.
+    /// A digest over every row a run wrote (files, hits, warnings,
+    /// file_metadata), exactly as stored, in id order: it pins the rows
+    /// themselves. A run without metadata rows (one recorded before case
+    /// format 2, or one that met no picture) digests as it did before.
     pub fn rows_digest(&self, run_id: i64) -> Result<String> {
         let mut h = Sha256::new();
         let video_tables = crate::video::tables_of_run(self.conn(), run_id)?;
-        for table in ["files", "hits", "warnings"].into_iter().chain(video_tables) {
+        for table in ["files", "hits", "warnings", "file_metadata"].into_iter().chain(video_tables) {
+            if table == "file_metadata" {
+                let any: Option<i64> =
+                    self.conn().query_row("SELECT id FROM file_metadata WHERE run_id = ?1 LIMIT 1", [run_id], |r| r.get(0)).optional()?;
+                if any.is_none() {
+                    continue;
+                }
+            }
             let mut stmt = self.conn().prepare(&format!("SELECT id, row_hash FROM {table} WHERE run_id = ?1 ORDER BY id"))?;
             let mut rows = stmt.query([run_id])?;
             h.update(table.as_bytes());

@@ -210,8 +210,7 @@ fn check_rows(conn: &Connection, entries: &[StoredEntry], report: &mut VerifyRep
     for table in audit::SEALED_TABLES {
         let columns = audit::content_columns(conn, table)?;
         if columns.is_empty() {
-            // Not created at this case's format (a missing table of its
-            // format is a schema problem, reported above).
+            // The schema check has named the missing table already.
             continue;
         }
         let sql = format!("SELECT {}, seal, row_hash FROM {table} ORDER BY id", columns.join(", "));

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
-use spoor_case::{Batch, Case, HashSetRecord, NewCase, NewEvidence, NewFile, NewHit, NewWarning, RunEnd, RunStart, verify::verify};
+use spoor_case::{Batch, Case, HashSetRecord, NewCase, NewEvidence, NewFile, NewHit, NewMetadata, NewWarning, RunEnd, RunStart, verify::verify};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -67,6 +67,20 @@ fn new_case(dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>> {
                 } else {
                     vec![]
                 },
+                metadata: (i == 1).then(|| NewMetadata {
+                    state: "present".into(),
+                    origin: Some("exif".into()),
+                    metadata: Some(r#"{"origin":"exif","make":"Canon"}"#.into()),
+                    make: Some("Canon".into()),
+                    model: Some("EOS 250D".into()),
+                    capture_local: Some("2024-05-01T10:00:00".into()),
+                    capture_unix: Some(1_714_557_600),
+                    gps_latitude: Some(52.1),
+                    gps_longitude: Some(5.1),
+                    camera_original: true,
+                    verdict_reasons: vec!["camera make and model, capture time, no editor".into()],
+                    ..NewMetadata::default()
+                }),
                 ..NewFile::default()
             });
         }
@@ -80,6 +94,16 @@ fn new_case(dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>> {
         case.write_batch(run.run_id, &batch)?;
     }
     let info = case.end_run(run.run_id, &RunEnd::Completed)?;
+    let date = case.add_evidence_date("ITEM-001", "seizure", "2024-05-20T11:00:00+02:00")?;
+    assert_eq!(date.utc, "2024-05-20T09:00:00Z");
+    assert!(case.add_evidence_date("ITEM-404", "seizure", "2024-05-20").is_err());
+    assert!(case.add_evidence_date("ITEM-001", "arrest", "2024-05-20").is_err());
+    assert!(case.add_evidence_date("ITEM-001", "seizure", "last Tuesday").is_err());
+    assert_eq!(case.evidence_dates()?.len(), 1);
+    let meta = case.file_metadata(2)?.ok_or("no metadata for file 2")?;
+    assert!(meta.metadata.camera_original);
+    assert_eq!(meta.metadata.make.as_deref(), Some("Canon"));
+    assert_eq!(case.latest_metadata()?.len(), 3);
     let review = case.add_review(1, Some("1"), Some("vics-us"), "seen, child abuse material")?;
     assert_eq!(review.examiner, "A. de Vries");
     assert!(case.add_review(999, Some("1"), None, "").is_err());
@@ -112,6 +136,8 @@ fn intact_case_verifies_with_counts() -> TestResult {
     assert!(report.is_intact(), "{:?}", report.problems);
     assert_eq!(report.rows["files"], 12);
     assert_eq!(report.rows["hits"], 3);
+    assert_eq!(report.rows["file_metadata"], 3);
+    assert_eq!(report.rows["evidence_dates"], 1);
     assert_eq!(report.runs.len(), 1);
     assert_eq!(report.runs[0].state, "completed");
     assert!(report.audit_entries >= 6);
@@ -132,6 +158,9 @@ fn changed_rows_are_named() -> TestResult {
         ("scan_run_events", "UPDATE scan_run_events SET hits = 0 WHERE event = 'completed'"),
         ("schema_migrations", "UPDATE schema_migrations SET tool_version = 'x'"),
         ("reviews", "UPDATE reviews SET category = '0'"),
+        ("file_metadata", "UPDATE file_metadata SET camera_original = 0 WHERE id = 2"),
+        ("file_metadata", "UPDATE file_metadata SET gps_latitude = 48.0 WHERE id = 1"),
+        ("evidence_dates", "UPDATE evidence_dates SET utc = '2024-01-01T00:00:00Z'"),
     ] {
         let first = tamper(sql)?;
         assert!(first.starts_with(table) && first.contains("changed"), "{sql}: {first}");
@@ -147,6 +176,8 @@ fn deleted_rows_are_named() -> TestResult {
         ("warnings", "DELETE FROM warnings"),
         ("evidence", "PRAGMA foreign_keys = OFF; DELETE FROM evidence"),
         ("scan_run_events", "DELETE FROM scan_run_events WHERE event = 'completed'"),
+        ("file_metadata", "DELETE FROM file_metadata WHERE id = 3"),
+        ("evidence_dates", "DELETE FROM evidence_dates"),
     ] {
         let first = tamper(sql)?;
         assert!(first.starts_with(table) && first.contains("deleted"), "{sql}: {first}");

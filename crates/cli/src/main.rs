@@ -7,6 +7,7 @@
 mod output;
 mod progress;
 mod report;
+mod triage;
 
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -112,6 +113,9 @@ enum Command {
     },
     /// Write a report of the case (HTML, PDF, CSV or VICS) and record it in the case
     Report(report::ReportArgs),
+    /// Triage: priority per evidence item with its reasons, unknown material, series, near-known candidates;
+    /// `spoor triage export` writes selected unknown material for victim identification
+    Triage(triage::TriageArgs),
     /// Tell whether a file is exactly a report this case produced, and when; exit 1 if not
     VerifyReport {
         case: PathBuf,
@@ -305,6 +309,26 @@ enum EvidenceCommand {
         /// ALGORITHM:HEX of the acquired image, as supplied (repeatable)
         #[arg(long = "acquisition-hash", value_name = "ALGO:HEX")]
         acquisition_hashes: Vec<String>,
+        /// When the device was seized (RFC 3339, e.g. 2024-05-20T09:00:00Z, or a date): the reference for "recent" in triage
+        #[arg(long, value_name = "UTC")]
+        seized: Option<String>,
+        /// When the evidence was acquired (imaged), RFC 3339 or a date
+        #[arg(long, value_name = "UTC")]
+        acquired: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record (or correct) when an evidence item was seized or acquired; without a flag, list the dates
+    Dates {
+        case: PathBuf,
+        /// The evidence item's id (omit to list every item's dates)
+        id: Option<String>,
+        /// When the device was seized (RFC 3339 or a date)
+        #[arg(long, value_name = "UTC", requires = "id")]
+        seized: Option<String>,
+        /// When the evidence was acquired (RFC 3339 or a date)
+        #[arg(long, value_name = "UTC", requires = "id")]
+        acquired: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -454,8 +478,13 @@ fn main() -> ExitCode {
 }
 
 /// A reader that stopped reading (`| head`) is not an error.
+/// serde_json wraps the write error in its own type, which says what kind
+/// of I/O error it was.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes, each said once: the engine's errors already
@@ -491,9 +520,10 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Case(CaseCommand::Show { case, json }) => output::show_case(&Case::open_read_only(&case)?, json).map(|_| 0),
         Command::Hashset(cmd) => hashset(cmd),
-        Command::Evidence(EvidenceCommand::Add { case, id, path, description, acquisition_hashes, json }) => {
+        Command::Evidence(EvidenceCommand::Add { case, id, path, description, acquisition_hashes, seized, acquired, json }) => {
             let hashes =
                 acquisition_hashes.iter().map(|h| h.parse::<AcquisitionHash>()).collect::<spoor_case::Result<Vec<_>>>()?;
+            let dates = evidence_dates_arg(seized.as_deref(), acquired.as_deref())?;
             spoor_evidence::check_root(&path)?;
             let abs = std::fs::canonicalize(&path).with_context(|| format!("resolving {}", path.display()))?;
             let mut c = Case::open(&case)?;
@@ -503,12 +533,48 @@ fn run(cli: Cli) -> Result<u8> {
                 source_path: abs.as_os_str().as_bytes().to_vec(),
                 acquisition_hashes: hashes,
             })?;
+            let mut recorded = Vec::new();
+            for (kind, when) in dates {
+                recorded.push(c.add_evidence_date(&item.evidence_id, kind, &when)?);
+            }
             if json {
-                print_json(&item)?;
+                #[derive(serde::Serialize)]
+                struct Added<'a> {
+                    #[serde(flatten)]
+                    item: &'a spoor_case::EvidenceItem,
+                    dates: &'a [spoor_case::EvidenceDate],
+                }
+                print_json(&Added { item: &item, dates: &recorded })?;
             } else {
+                for d in &recorded {
+                    outln!("  {} date {}", d.kind, d.utc);
+                }
                 outln!("Added evidence item {} ({})", item.evidence_id, item.source_path_display);
                 for h in &item.acquisition_hashes {
                     outln!("  acquisition hash {}:{} (as supplied; a mounted folder cannot be checked against it)", h.algorithm, h.value);
+                }
+            }
+            Ok(0)
+        }
+        Command::Evidence(EvidenceCommand::Dates { case, id, seized, acquired, json }) => {
+            let dates = evidence_dates_arg(seized.as_deref(), acquired.as_deref())?;
+            let listed = if dates.is_empty() {
+                let all = Case::open_read_only(&case)?.evidence_dates()?;
+                all.into_iter().filter(|d| id.as_ref().is_none_or(|i| *i == d.evidence_id)).collect()
+            } else {
+                let id = id.context("name the evidence item")?;
+                let mut c = Case::open(&case)?;
+                let mut out = Vec::new();
+                for (kind, when) in dates {
+                    out.push(c.add_evidence_date(&id, kind, &when)?);
+                }
+                out
+            };
+            if json {
+                print_json(&listed)?;
+            } else {
+                for d in &listed {
+                    outln!("{}\t{}\t{}\t(recorded {} by {})", d.evidence_id, d.kind, d.utc, d.added_utc, d.added_by);
                 }
             }
             Ok(0)
@@ -588,7 +654,21 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Hash { files, json } => hash(&files, json),
         Command::Report(args) => report::report(args),
         Command::VerifyReport { case, file, json } => report::verify_report(case, file, json),
+        Command::Triage(args) => triage::triage(args),
     }
+}
+
+/// The `--seized` / `--acquired` values, checked before anything is written.
+fn evidence_dates_arg(seized: Option<&str>, acquired: Option<&str>) -> Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    for (kind, flag, value) in [("seizure", "--seized", seized), ("acquisition", "--acquired", acquired)] {
+        if let Some(v) = value {
+            let utc = spoor_case::utc::parse_to_utc(v)
+                .with_context(|| format!("{flag} {v:?} is not an RFC 3339 time (e.g. 2024-05-20T09:00:00Z) or a date (2024-05-20)"))?;
+            out.push((kind, utc));
+        }
+    }
+    Ok(out)
 }
 
 fn tool_version() -> String {

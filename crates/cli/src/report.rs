@@ -41,7 +41,7 @@ pub struct ReportArgs {
     /// Only hits the examiner has reviewed
     #[arg(long)]
     reviewed_only: bool,
-    /// Ask for thumbnails of hits (none are available yet: the report says so)
+    /// Embed thumbnails of the hits' pictures, blurred and grey (HTML: revealed one at a time by a click; PDF: blurred only), read from the evidence and checked against the scanned SHA-256
     #[arg(long)]
     thumbnails: bool,
     /// Who exports (the audit entry's actor) [default: the case's examiner]

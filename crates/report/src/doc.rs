@@ -3,7 +3,7 @@
 //! renderers both draw, so the two formats say exactly the same thing.
 
 use crate::category;
-use crate::model::{MethodSection, Report, ReportHit};
+use crate::model::{HitMetadata, MethodSection, Report, ReportHit};
 
 /// How a run of text is set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +52,17 @@ pub enum Block {
     /// What follows goes on landscape (or again portrait) pages: the wide
     /// hits table. Always in pairs, landscape first.
     Orientation { landscape: bool },
+    /// Thumbnails in a grid, each with its caption or the reason it is
+    /// missing. Shown blurred and grey: the HTML reveals one on a click,
+    /// the PDF never does.
+    Pictures(Vec<PictureCell>),
+}
+
+/// One thumbnail of a [`Block::Pictures`] grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PictureCell {
+    pub caption: Vec<Line>,
+    pub thumbnail: Option<crate::picture::Thumbnail>,
 }
 
 fn span(text: impl Into<String>, style: Style) -> Span {
@@ -119,6 +130,7 @@ pub fn document(r: &Report, digest: &str) -> Vec<Block> {
     methodology(r, &mut out);
     summary(r, &mut out);
     hits(r, &mut out);
+    triage(r, &mut out);
     warnings(r, &mut out);
     audit(r, &mut out);
     how_to_verify(r, digest, &mut out);
@@ -182,9 +194,14 @@ fn header(r: &Report, digest: &str, out: &mut Vec<Block>) {
         }
     }
     if r.thumbnails_requested {
+        let shown = r.pictures.iter().filter(|p| p.thumbnail.is_some()).count() as u64;
         out.push(Block::Notice(vec![
-            b("No thumbnails. "),
-            t("Thumbnails were asked for (--thumbnails), but this version of Spoor keeps no thumbnails of hits, so none are available and none are shown."),
+            b("This report contains pictures. "),
+            t(format!(
+                "Thumbnails of {} of the {} files with hits are in section 6a, blurred and grey. In the HTML report a click on one reveals it and a second click hides it again; the PDF shows them blurred only. Each was read from the evidence when the report was made and shown only if its SHA-256 still matched the scan's.",
+                count(shown),
+                count(r.pictures.len() as u64)
+            )),
         ]));
     } else {
         out.push(Block::Notice(vec![t("This report contains no pictures (the default).")]));
@@ -500,6 +517,9 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
     if h.extension_mismatch {
         file.push(vec![b("the name's extension does not match the content")]);
     }
+    if let Some(md) = &h.metadata {
+        file.extend(metadata_lines(md));
+    }
     let time = |label: &str, v: Option<&str>| vec![m(format!("{label} ")), c(or_dash(v))];
     let times = vec![
         time("modified", h.mtime_utc.as_deref()),
@@ -557,6 +577,114 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
     vec![file, times, digests, matched, category, review]
 }
 
+/// What a file's metadata says, in a few short lines: camera, capture
+/// time, position, verdict.
+fn metadata_lines(md: &HitMetadata) -> Vec<Line> {
+    let mut out = Vec::new();
+    match md.state.as_str() {
+        "absent" => out.push(vec![m("metadata: none in the file")]),
+        "damaged" => out.push(vec![m("metadata: damaged, unreadable (see the warnings)")]),
+        _ => {
+            let camera = match (&md.make, &md.model) {
+                (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => Some(model.clone()),
+                (Some(make), Some(model)) => Some(format!("{make} {model}")),
+                (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+                (None, None) => None,
+            };
+            if let Some(camera) = camera {
+                let serial = md.serial.as_deref().map(|s| format!(", serial {s}")).unwrap_or_default();
+                out.push(vec![m("camera "), t(format!("{camera}{serial}"))]);
+            }
+            if let Some(sw) = &md.software {
+                out.push(vec![m("software "), t(sw.clone())]);
+            }
+            match (&md.capture_utc, &md.capture_local) {
+                (Some(utc), _) => out.push(vec![m("taken "), c(utc.clone())]),
+                (None, Some(local)) => out.push(vec![m("taken "), c(local.clone()), m(" (camera clock, zone unknown)")]),
+                _ => {}
+            }
+            if let (Some(lat), Some(lon)) = (md.gps_latitude, md.gps_longitude) {
+                let alt = md.gps_altitude.map(|a| format!(", {a:.1} m")).unwrap_or_default();
+                out.push(vec![m("GPS "), c(format!("{lat:.6}, {lon:.6}{alt}"))]);
+            }
+        }
+    }
+    if md.camera_original {
+        out.push(vec![b("camera original")]);
+    }
+    out
+}
+
+fn triage(r: &Report, out: &mut Vec<Block>) {
+    let tr = &r.triage;
+    out.push(Block::Heading { level: 1, id: "triage".into(), text: "7. Triage: new material".into() });
+    out.push(Block::Para(line(format!(
+        "Unknown material is what matched no alert set and was not set aside as known-good. Camera originals are pictures whose metadata says a camera or phone wrote them (not an editor, a messenger's re-encode or a download). Series group unknown pictures by PDQ similarity (distance at most {}, quality at least {}); near-known pictures lie within PDQ distance {} to {} of known material. The score orders the evidence items for review; each point is explained. Captures count as recent within {} days before the seizure date, else the acquisition date, else the scan date.",
+        tr.settings.cluster.max_distance,
+        tr.settings.cluster.min_quality,
+        tr.settings.near_known.min_distance,
+        tr.settings.near_known.max_distance,
+        tr.settings.priority.recent_days
+    ))));
+    out.push(Block::Fields(vec![
+        ("Unknown files".into(), vec![line(count(tr.unknown_files))]),
+        ("Unknown pictures and videos".into(), vec![line(count(tr.unknown_media))]),
+        ("Unknown camera originals".into(), vec![line(count(tr.camera_originals))]),
+        ("Series of near-duplicates".into(), vec![line(count(tr.series))]),
+        ("Near-known pictures".into(), vec![line(count(tr.near_known))]),
+    ]));
+    out.push(Block::Table(Table {
+        columns: vec![
+            ("Rank".into(), 0.5),
+            ("Evidence item".into(), 1.2),
+            ("Score".into(), 0.6),
+            ("Reasons".into(), 4.2),
+            ("New material".into(), 1.8),
+        ],
+        rows: tr
+            .evidence
+            .iter()
+            .map(|e| {
+                let mut reasons: Vec<Line> = e.reasons.iter().map(|x| vec![b(format!("+{} ", x.points)), t(x.text.clone())]).collect();
+                if reasons.is_empty() {
+                    reasons.push(vec![m("nothing scored")]);
+                }
+                reasons.extend(e.notes.iter().map(|n| vec![m(n.clone())]));
+                let reference = match &e.reference {
+                    Some(rf) => {
+                        let source = serde_json::to_value(rf.source).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+                        vec![m(format!("{source} date ")), c(rf.utc.clone())]
+                    }
+                    None => vec![m("no reference date")],
+                };
+                vec![
+                    cell(e.rank.to_string()),
+                    cell(&e.evidence_id),
+                    vec![vec![b(e.score.to_string())]],
+                    reasons,
+                    vec![
+                        line(format!("{} unknown file(s), {} picture(s)", count(e.unknown_files), count(e.unknown_pictures))),
+                        line(format!("{} camera original(s)", count(e.camera_originals))),
+                        line(format!("{} series, {} near-known", count(e.series), count(e.near_known))),
+                        line(format!("{} with GPS", count(e.gps))),
+                        reference,
+                    ],
+                ]
+            })
+            .collect(),
+        empty: "No evidence item has been scanned.".into(),
+    }));
+    out.push(Block::Para(vec![
+        t("The unknown files themselves are listed by "),
+        c("spoor triage CASE"),
+        t(" (every field with "),
+        c("--json"),
+        t("); selected unknown material is exported for victim identification with "),
+        c("spoor triage export"),
+        t("."),
+    ]));
+}
+
 fn hits(r: &Report, out: &mut Vec<Block>) {
     out.push(Block::Orientation { landscape: true });
     out.push(Block::Heading { level: 1, id: "hits".into(), text: "6. Hits".into() });
@@ -577,6 +705,28 @@ fn hits(r: &Report, out: &mut Vec<Block>) {
         empty: "No hit matches the filters.".into(),
     }));
     out.push(Block::Orientation { landscape: false });
+    if r.thumbnails_requested {
+        pictures(r, out);
+    }
+}
+
+fn pictures(r: &Report, out: &mut Vec<Block>) {
+    out.push(Block::Heading { level: 2, id: "pictures".into(), text: "6a. Pictures of the files with hits".into() });
+    out.push(Block::Para(line(
+        "One thumbnail per file, in the order of the hits table, blurred and grey until revealed. Each was read from the evidence when this report was made, checked against the SHA-256 the scan recorded, turned upright by its EXIF orientation and shrunk. Where there is none, the reason is given.",
+    )));
+    out.push(Block::Pictures(
+        r.pictures
+            .iter()
+            .map(|p| {
+                let mut caption = vec![vec![b(format!("file {}", p.file_id)), m(format!(" · {}", p.evidence_id))], line(p.path.clone())];
+                if let Some(reason) = &p.unavailable {
+                    caption.push(vec![m(format!("No thumbnail: {reason}."))]);
+                }
+                PictureCell { caption, thumbnail: p.thumbnail.clone() }
+            })
+            .collect(),
+    ));
 }
 
 fn warnings(r: &Report, out: &mut Vec<Block>) {

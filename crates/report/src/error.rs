@@ -17,6 +17,9 @@ pub enum Error {
     OutputExists { path: PathBuf },
     #[error("rendering the {format} report: {message}")]
     Render { format: &'static str, message: String },
+    /// A victim-identification export names something it cannot export.
+    #[error("{0}")]
+    Selection(String),
     #[error("report data: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -10,6 +10,9 @@ use sha2::{Digest, Sha256};
 use spoor_case::exports::{ExportRecord, NewExport};
 use spoor_case::{Case, utc, verify};
 
+use spoor_triage::TriageSettings;
+use spoor_triage::case::{KnownPdq, Selection};
+
 use crate::filter::Filters;
 use crate::model::{BuildOptions, Generator, Report};
 use crate::{Error, Format, Result, render};
@@ -54,23 +57,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome> {
     request.filters.validate()?;
     let output = &request.output;
-    if output.exists() || output.is_symlink() {
-        return Err(Error::OutputExists { path: output.clone() });
-    }
-    let file_name = output
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::Filter(format!("{}: the output needs a file name in UTF-8", output.display())))?
-        .to_string();
-    let mut case = Case::open(case_path)?;
-    if let Some(actor) = &request.actor {
-        case.set_actor(actor);
-    }
-    let verification = verify::verify(case_path)?;
-    if !verification.is_intact() {
-        let problem = verification.problems.first().map(|p| p.to_string()).unwrap_or_else(|| "unknown".into());
-        return Err(Error::CaseNotIntact { path: case_path.to_path_buf(), problem });
-    }
+    let file_name = output_name(output)?;
+    let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
     let report = Report::build(
         &case,
@@ -84,7 +72,58 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
     )?;
     let digest = report.digest()?;
     let bytes = render(&report, &digest, request.format)?;
+    let record = write_recorded(
+        &mut case,
+        output,
+        &bytes,
+        NewExport {
+            time_utc: generated_utc,
+            format: request.format.as_str().into(),
+            filters: serde_json::to_value(&request.filters)?,
+            file_name,
+            sha256: sha256_hex(&bytes),
+            size: bytes.len() as u64,
+            report_digest: digest,
+            chain_head_seq: report.chain_head.seq,
+            chain_head_hash: report.chain_head.hash.clone(),
+            tool_version: request.generator.label(),
+        },
+    )?;
+    Ok(ExportOutcome { path: output.clone(), hits: report.hits.len() as u64, record })
+}
 
+/// The plain file name of an output that must not exist yet.
+fn output_name(output: &Path) -> Result<String> {
+    if output.exists() || output.is_symlink() {
+        return Err(Error::OutputExists { path: output.to_path_buf() });
+    }
+    Ok(output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Filter(format!("{}: the output needs a file name in UTF-8", output.display())))?
+        .to_string())
+}
+
+/// Opens the case for writing (as `actor`) and verifies it under the lock.
+fn open_verified(case_path: &Path, actor: Option<&str>) -> Result<(Case, verify::VerifyReport)> {
+    let mut case = Case::open(case_path)?;
+    if let Some(actor) = actor {
+        case.set_actor(actor);
+    }
+    let verification = verify::verify(case_path)?;
+    if !verification.is_intact() {
+        let problem = verification.problems.first().map(|p| p.to_string()).unwrap_or_else(|| "unknown".into());
+        return Err(Error::CaseNotIntact { path: case_path.to_path_buf(), problem });
+    }
+    Ok((case, verification))
+}
+
+/// Writes `bytes` under a temporary name beside `output`, syncs it,
+/// records the export in the case, then links it into place: an existing
+/// file is never replaced and no file exists that the case does not record.
+fn write_recorded(case: &mut Case, output: &Path, bytes: &[u8], export: NewExport) -> Result<ExportRecord> {
+    let file_name = export.file_name.clone();
+    let output = &output.to_path_buf();
     let folder = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -93,7 +132,7 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
     let written = (|| -> Result<()> {
         // Named by the output: the temporary name means nothing to the user.
         let mut f = File::create_new(&tmp).map_err(|e| Error::io(output, e))?;
-        f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
         Ok(())
     })();
@@ -101,18 +140,7 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    let record = case.record_export(&NewExport {
-        time_utc: generated_utc,
-        format: request.format.as_str().into(),
-        filters: serde_json::to_value(&request.filters)?,
-        file_name,
-        sha256: sha256_hex(&bytes),
-        size: bytes.len() as u64,
-        report_digest: digest,
-        chain_head_seq: report.chain_head.seq,
-        chain_head_hash: report.chain_head.hash.clone(),
-        tool_version: request.generator.label(),
-    });
+    let record = case.record_export(&export);
     let record = match record {
         Ok(r) => r,
         Err(e) => {
@@ -129,7 +157,95 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
     if let Ok(dir) = File::open(&folder) {
         let _ = dir.sync_all();
     }
-    Ok(ExportOutcome { path: output.clone(), hits: report.hits.len() as u64, record })
+    Ok(record)
+}
+
+/// What to export for victim identification, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownExportRequest {
+    /// Which unknown material.
+    pub selection: Selection,
+    /// The triage settings (series ids depend on them).
+    pub settings: TriageSettings,
+    /// Known PDQ fingerprints from outside the case (PDQ hash sets).
+    pub extra_known: Vec<KnownPdq>,
+    /// The file to write. It must not exist yet.
+    pub output: PathBuf,
+    pub generator: Generator,
+    /// The time to record; `None` for now.
+    pub generated_utc: Option<String>,
+    /// Who exports; `None` for the case's examiner.
+    pub actor: Option<String>,
+}
+
+/// What a victim-identification export did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnknownExportOutcome {
+    pub path: PathBuf,
+    /// Distinct contents (VICS media records) written.
+    pub media: u64,
+    /// Files (copies) they stand for.
+    pub files: u64,
+    pub record: ExportRecord,
+}
+
+/// Exports selected unknown material of the case at `case_path` as a VICS
+/// 2.0 `#Media` file for victim identification ([`spoor_triage::vics`]):
+/// MD5, SHA-1, SHA-256, size, PDQ, metadata, the examiner's category (or
+/// none) and every copy's path. Recorded like a report: the case is
+/// verified first under the writer lock, the file is written, synced,
+/// recorded (format `vics`, filters `{"export": "victim-identification",
+/// "selection", "settings"}`, one `report.export` audit entry) and linked
+/// into place; `spoor verify-report` recognises it.
+pub fn export_unknown(case_path: &Path, request: &UnknownExportRequest) -> Result<UnknownExportOutcome> {
+    let output = &request.output;
+    let file_name = output_name(output)?;
+    let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
+    let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
+    let rows = spoor_triage::case::read(&case).map_err(triage_error)?;
+    let references = spoor_triage::case::references(&case).map_err(triage_error)?;
+    let triage = spoor_triage::case::triage_rows(&rows, &references, &request.settings, &request.extra_known);
+    let media = spoor_triage::case::select(&triage, &rows, &request.selection).map_err(triage_error)?;
+    let bytes = spoor_triage::vics::render(&media).map_err(triage_error)?;
+    let filters = serde_json::json!({
+        "export": "victim-identification",
+        "selection": request.selection,
+        "settings": request.settings,
+    });
+    // The content digest of this export: what it says, without the bytes'
+    // layout (the same role as a report digest).
+    let digest = sha256_hex(&serde_json::to_vec(&serde_json::json!({ "filters": filters, "media": media }))?);
+    let record = write_recorded(
+        &mut case,
+        output,
+        &bytes,
+        NewExport {
+            time_utc: generated_utc,
+            format: "vics".into(),
+            filters,
+            file_name,
+            sha256: sha256_hex(&bytes),
+            size: bytes.len() as u64,
+            report_digest: digest,
+            chain_head_seq: verification.head_seq,
+            chain_head_hash: verification.head_hash.clone(),
+            tool_version: request.generator.label(),
+        },
+    )?;
+    Ok(UnknownExportOutcome {
+        path: output.clone(),
+        media: media.len() as u64,
+        files: media.iter().map(|m| m.files.len() as u64).sum(),
+        record,
+    })
+}
+
+fn triage_error(e: spoor_triage::Error) -> Error {
+    match e {
+        spoor_triage::Error::Case(c) => Error::Case(c),
+        spoor_triage::Error::Json(j) => Error::Json(j),
+        spoor_triage::Error::Invalid(m) => Error::Selection(m),
+    }
 }
 
 /// Whether a file is exactly an export of a case.

@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
+
 use crate::doc::{self, Block, Line, Span, Style, Table};
 use crate::model::Report;
 
@@ -70,6 +72,20 @@ table.fields td { border-bottom: 1px solid #ddd; }
 td > div + div { margin-top: .15rem; }
 p.notice { border: 1px solid #888; background: #f3f3f3; padding: .5rem .7rem; }
 p.empty { font-style: italic; color: #444; }
+div.pictures { display: flex; flex-wrap: wrap; gap: .8rem; margin: .6rem 0 1rem; }
+div.pictures > input { position: absolute; opacity: 0; pointer-events: none; }
+figure.pic { position: relative; width: 212px; margin: 0; border: 1px solid #bbb; padding: .4rem; font-size: 11px; break-inside: avoid; page-break-inside: avoid; }
+figure.pic > input { position: absolute; opacity: 0; pointer-events: none; }
+figure.pic .frame { position: relative; display: flex; align-items: center; justify-content: center; width: 200px; height: 200px; background: #ddd; overflow: hidden; }
+figure.pic .frame img { filter: blur(14px) grayscale(1); }
+figure.pic .frame label { position: absolute; inset: 0; cursor: pointer; }
+figure.pic .frame label.hide { display: none; }
+figure.pic > input:checked ~ .frame img { filter: none; }
+figure.pic > input:checked ~ .frame label.show { display: none; }
+figure.pic > input:checked ~ .frame label.hide { display: block; }
+figure.pic > input:focus-visible ~ .frame { outline: 2px solid #225; }
+figure.pic .frame span.none { padding: .5rem; color: #333; text-align: center; }
+figure.pic figcaption { margin-top: .3rem; overflow-wrap: anywhere; }
 footer { margin-top: 2rem; border-top: 1px solid #bbb; padding-top: .4rem; font-size: 11px; color: #555; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -80,6 +96,7 @@ footer { margin-top: 2rem; border-top: 1px solid #bbb; padding-top: .4rem; font-
   h2 { break-before: auto; }
   section.landscape { page: landscape; }
   a { color: inherit; text-decoration: none; }
+  figure.pic .frame img { filter: blur(14px) grayscale(1) !important; }
 }
 "#;
 
@@ -138,6 +155,36 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// A grid of blurred, grey thumbnails. Radio buttons (no script) reveal
+/// one at a time: a click on a picture shows it clearly, a click on the
+/// clear picture blurs it again, revealing another blurs the first.
+fn pictures(out: &mut String, cells: &[doc::PictureCell]) {
+    if cells.is_empty() {
+        out.push_str("<p class=\"empty\">No file with a hit is shown.</p>\n");
+        return;
+    }
+    out.push_str("<div class=\"pictures\">\n<input type=\"radio\" name=\"reveal\" id=\"reveal-none\" checked aria-label=\"all pictures blurred\">\n");
+    for (i, cell) in cells.iter().enumerate() {
+        let _ = write!(out, "<figure class=\"pic\"><input type=\"radio\" name=\"reveal\" id=\"reveal-{i}\" aria-label=\"reveal picture {}\"><div class=\"frame\">", i + 1);
+        match &cell.thumbnail {
+            Some(t) => {
+                let _ = write!(
+                    out,
+                    "<img alt=\"thumbnail, blurred until revealed\" width=\"{}\" height=\"{}\" src=\"data:image/jpeg;base64,{}\"><label class=\"show\" for=\"reveal-{i}\" title=\"Click to reveal this picture\"></label><label class=\"hide\" for=\"reveal-none\" title=\"Click to blur it again\"></label>",
+                    t.width,
+                    t.height,
+                    BASE64_STANDARD.encode(&t.jpeg)
+                );
+            }
+            None => out.push_str("<span class=\"none\">no thumbnail</span>"),
+        }
+        out.push_str("</div><figcaption>");
+        lines(out, &cell.caption);
+        out.push_str("</figcaption></figure>\n");
+    }
+    out.push_str("</div>\n");
+}
+
 /// Renders the report as one HTML document.
 pub fn render(report: &Report, digest: &str) -> String {
     let title = doc::title(report);
@@ -145,7 +192,12 @@ pub fn render(report: &Report, digest: &str) -> String {
     let mut out = String::with_capacity(64 * 1024 + report.hits.len() * 2048);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Nothing may be loaded from anywhere: not even an image or a font.
-    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'\">\n");
+    // Thumbnails, when asked for, are inside the file as data: URLs.
+    let img_src = if report.pictures.is_empty() { "'none'" } else { "data:" };
+    let _ = writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src {img_src}; base-uri 'none'; form-action 'none'\">"
+    );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str("<meta name=\"referrer\" content=\"no-referrer\">\n");
     let _ = writeln!(out, "<meta name=\"generator\" content=\"{}\">", escape(&report.generator.label()));
@@ -209,6 +261,7 @@ pub fn render(report: &Report, digest: &str) -> String {
             Block::Table(t) => table(&mut out, t),
             Block::Orientation { landscape: true } => out.push_str("<section class=\"landscape\">\n"),
             Block::Orientation { landscape: false } => out.push_str("</section>\n"),
+            Block::Pictures(cells) => pictures(&mut out, cells),
         }
     }
     out.push_str("</main>\n");

@@ -44,12 +44,15 @@ pub mod hits_csv;
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod picture;
 pub mod vics;
 
 use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Result};
-pub use export::{ExportOutcome, ExportRequest, FileCheck, export, verify_file};
+pub use export::{
+    ExportOutcome, ExportRequest, FileCheck, UnknownExportOutcome, UnknownExportRequest, export, export_unknown, verify_file,
+};
 pub use filter::Filters;
 pub use model::{BuildOptions, Generator, REPORT_VERSION, Report};
 

@@ -12,6 +12,7 @@ use spoor_case::verify::VerifyReport;
 use spoor_case::{Case, CaseInfo, HashSetRecord, RunCounts, WarningView};
 
 use crate::filter::Filters;
+use crate::picture::{self, Picture};
 use crate::{Error, Result, category};
 
 /// Version of the report model (and so of the digest's input).
@@ -39,7 +40,8 @@ pub struct BuildOptions {
     pub generator: Generator,
     /// The time the report states (UTC, ISO-8601 with `Z`).
     pub generated_utc: String,
-    /// The examiner asked for thumbnails (none can be shown yet).
+    /// The examiner asked for thumbnails: each hit's file is read from the
+    /// evidence, checked against its recorded SHA-256 and shrunk.
     pub thumbnails: bool,
 }
 
@@ -208,6 +210,67 @@ pub struct ReportHit {
     /// matched frame count, or the frame that matched a picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video: Option<spoor_case::VideoMatch>,
+    /// What the file's EXIF or container tags say (camera, capture time,
+    /// GPS), when the scan read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<HitMetadata>,
+}
+
+/// The metadata of a hit's file, as the scan recorded it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitMetadata {
+    /// `present`, `absent` or `damaged`.
+    pub state: String,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub software: Option<String>,
+    pub capture_local: Option<String>,
+    pub capture_offset: Option<String>,
+    pub capture_utc: Option<String>,
+    pub gps_latitude: Option<f64>,
+    pub gps_longitude: Option<f64>,
+    pub gps_altitude: Option<f64>,
+    pub camera_original: bool,
+    pub verdict_reasons: Vec<String>,
+}
+
+impl From<spoor_case::NewMetadata> for HitMetadata {
+    fn from(m: spoor_case::NewMetadata) -> HitMetadata {
+        HitMetadata {
+            state: m.state,
+            make: m.make,
+            model: m.model,
+            serial: m.serial,
+            software: m.software,
+            capture_local: m.capture_local,
+            capture_offset: m.capture_offset,
+            capture_utc: m.capture_utc,
+            gps_latitude: m.gps_latitude,
+            gps_longitude: m.gps_longitude,
+            gps_altitude: m.gps_altitude,
+            camera_original: m.camera_original,
+            verdict_reasons: m.verdict_reasons,
+        }
+    }
+}
+
+/// The triage of the evidence items shown: priority with its reasons and
+/// the counts of new material (computed with the default settings).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TriageSection {
+    pub settings: spoor_triage::TriageSettings,
+    /// Highest priority first (ranks are over the whole case).
+    pub evidence: Vec<spoor_triage::case::EvidenceTriage>,
+    /// Unknown files of any type (no alert hit, not known-good).
+    pub unknown_files: u64,
+    /// Unknown pictures and videos.
+    pub unknown_media: u64,
+    /// Unknown pictures with a PDQ fingerprint (what is clustered).
+    pub unknown_pictures: u64,
+    pub camera_originals: u64,
+    pub series: u64,
+    pub near_known: u64,
 }
 
 /// One audit entry.
@@ -244,6 +307,33 @@ pub struct Report {
     pub hits_in_case: u64,
     pub warnings: Vec<WarningView>,
     pub audit: Vec<AuditLine>,
+    /// Priority per evidence item and the counts of new material.
+    pub triage: TriageSection,
+    /// Thumbnails of the hits' files (`--thumbnails`), in hit order, one per
+    /// file. Absent from the canonical JSON when none were asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pictures: Vec<Picture>,
+}
+
+/// One thumbnail (or the reason there is none) per file among the hits.
+fn pictures(items: &[spoor_case::EvidenceItem], hits: &[ReportHit]) -> Vec<Picture> {
+    let mut seen = std::collections::HashSet::new();
+    hits.iter()
+        .filter(|h| seen.insert(h.file_id))
+        .map(|h| {
+            let made = match (items.iter().find(|e| e.evidence_id == h.evidence_id), hex::decode(&h.path_hex)) {
+                (Some(item), Ok(relative)) => {
+                    picture::thumbnail(&picture::location(&item.source_path, &relative), h.sha256.as_deref(), picture::SIDE)
+                }
+                _ => Err("the case does not say where this file is".to_string()),
+            };
+            let (thumbnail, unavailable) = match made {
+                Ok(t) => (Some(t), None),
+                Err(reason) => (None, Some(reason)),
+            };
+            Picture { file_id: h.file_id, evidence_id: h.evidence_id.clone(), path: h.path.clone(), thumbnail, unavailable }
+        })
+        .collect()
 }
 
 impl Report {
@@ -263,6 +353,7 @@ impl Report {
         let details = case.hit_details()?;
         let hits_in_case = details.len() as u64;
         let all_methods: Vec<String> = details.iter().map(|d| d.hit.method.clone()).collect();
+        let metadata = case.latest_metadata()?;
 
         let mut hits = Vec::new();
         for d in details {
@@ -318,6 +409,7 @@ impl Report {
                 review,
                 run_id: h.run_id,
                 video: h.video,
+                metadata: metadata.get(&h.file_id).cloned().map(HitMetadata::from),
             });
         }
 
@@ -450,7 +542,9 @@ impl Report {
             .into_iter()
             .map(|e| AuditLine { seq: e.seq, time_utc: e.time_utc, actor: e.actor, action: e.action, entry_hash: e.entry_hash })
             .collect();
+        let triage = triage_section(case, filters)?;
         let (seq, hash) = case.chain_head()?;
+        let pictures = if opts.thumbnails { pictures(&items, &hits) } else { Vec::new() };
 
         Ok(Report {
             report_version: REPORT_VERSION,
@@ -478,6 +572,8 @@ impl Report {
             hits_in_case,
             warnings,
             audit,
+            triage,
+            pictures,
         })
     }
 
@@ -492,6 +588,27 @@ impl Report {
     pub fn method(&self, method: &str) -> Option<&MethodSection> {
         self.methods.iter().find(|m| m.method == method)
     }
+}
+
+/// The triage of the case, restricted to the evidence items shown.
+fn triage_section(case: &Case, filters: &Filters) -> Result<TriageSection> {
+    let settings = spoor_triage::TriageSettings::default();
+    let t = spoor_triage::case::triage_case(case, &settings, &[]).map_err(|e| match e {
+        spoor_triage::Error::Case(c) => Error::Case(c),
+        spoor_triage::Error::Json(j) => Error::Json(j),
+        spoor_triage::Error::Invalid(m) => Error::Selection(m),
+    })?;
+    let wanted = |id: &str| filters.wants_evidence(id);
+    Ok(TriageSection {
+        settings,
+        unknown_files: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_files).sum(),
+        unknown_pictures: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_pictures).sum(),
+        evidence: t.evidence.into_iter().filter(|e| wanted(&e.evidence_id)).collect(),
+        unknown_media: t.unknown.iter().filter(|u| wanted(&u.evidence_id)).count() as u64,
+        camera_originals: t.unknown.iter().filter(|u| wanted(&u.evidence_id) && u.camera_original).count() as u64,
+        series: t.series.iter().filter(|s| s.evidence_ids.iter().any(|e| wanted(e))).count() as u64,
+        near_known: t.near_known.iter().filter(|n| wanted(&n.evidence_id)).count() as u64,
+    })
 }
 
 fn acquisition_line(h: &spoor_case::AcquisitionHash) -> AcquisitionLine {

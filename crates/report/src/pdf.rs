@@ -12,7 +12,8 @@
 
 use krilla::color::{luma, rgb};
 use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -21,7 +22,7 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font as KrillaFont, TextDirection};
 
-use crate::doc::{self, Block, Line, Style, Table};
+use crate::doc::{self, Block, Line, PictureCell, Style, Table};
 use crate::model::Report;
 use crate::{Error, Result};
 
@@ -250,6 +251,8 @@ enum Op {
     Fill { rect: (f32, f32, f32, f32), grey: u8 },
     Stroke { rect: (f32, f32, f32, f32), grey: u8, width: f32 },
     Rule { x1: f32, x2: f32, y: f32, width: f32 },
+    /// A JPEG drawn into a rectangle.
+    Image { rect: (f32, f32, f32, f32), jpeg: std::sync::Arc<Vec<u8>> },
 }
 
 /// A heading's place, for the document outline.
@@ -413,6 +416,51 @@ impl<'f> Layout<'f> {
             self.draw_line(l, LEFT + 6.0);
         }
         self.y = top + h + 6.0;
+    }
+
+    /// Thumbnails in rows, each in a grey frame with its caption below. The
+    /// PDF cannot hide a picture until asked, so it draws only the blurred,
+    /// grey copy.
+    fn pictures(&mut self, cells: &[PictureCell]) {
+        const FRAME: f32 = 112.0;
+        const GAP: f32 = 12.0;
+        if cells.is_empty() {
+            let w = self.width();
+            self.paragraph(&vec![doc::Span { text: "No file with a hit is shown.".into(), style: Style::Muted }], BODY, LEFT, w);
+            return;
+        }
+        let per_row = (((self.width() + GAP) / (FRAME + GAP)).floor() as usize).max(1);
+        for row in cells.chunks(per_row) {
+            let captions: Vec<Vec<TextLine>> =
+                row.iter().map(|c| c.caption.iter().flat_map(|l| wrap(self.fonts, l, TABLE, FRAME)).collect()).collect();
+            let caption_h = captions.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max);
+            self.ensure(FRAME + 4.0 + caption_h);
+            let top = self.y;
+            for (i, (cell, caption)) in row.iter().zip(&captions).enumerate() {
+                let x = LEFT + i as f32 * (FRAME + GAP);
+                self.page().push(Op::Fill { rect: (x, top, FRAME, FRAME), grey: 221 });
+                match &cell.thumbnail {
+                    Some(t) if t.width > 0 && t.height > 0 => {
+                        let scale = FRAME / t.width.max(t.height) as f32;
+                        let (w, h) = (t.width as f32 * scale, t.height as f32 * scale);
+                        let rect = (x + (FRAME - w) / 2.0, top + (FRAME - h) / 2.0, w, h);
+                        self.page().push(Op::Image { rect, jpeg: std::sync::Arc::new(t.blurred_jpeg.clone()) });
+                    }
+                    _ => {
+                        self.y = top + FRAME / 2.0 - 4.0;
+                        let none = wrap(self.fonts, &vec![doc::Span { text: "no thumbnail".into(), style: Style::Muted }], TABLE, FRAME);
+                        for l in &none {
+                            self.draw_line(l, x + 6.0);
+                        }
+                    }
+                }
+                self.y = top + FRAME + 4.0;
+                for l in caption {
+                    self.draw_line(l, x);
+                }
+            }
+            self.y = top + FRAME + 4.0 + caption_h + GAP;
+        }
     }
 
     fn fields(&mut self, fields: &[(String, Vec<Line>)]) {
@@ -596,6 +644,16 @@ fn draw(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
                 surface.draw_path(&path);
             }
         }
+        Op::Image { rect: (x, y, w, h), jpeg } => {
+            let data: krilla::Data = jpeg.as_ref().clone().into();
+            // Made by this crate's own encoder, so it always parses; if it
+            // did not, the grey frame would stay empty rather than fail.
+            if let (Ok(image), Some(size)) = (Image::from_jpeg(data, true), Size::from_wh(*w, *h)) {
+                surface.push_transform(&Transform::from_translate(*x, *y));
+                surface.draw_image(image, size);
+                surface.pop();
+            }
+        }
         Op::Rule { x1, x2, y, width } => {
             let mut pb = PathBuilder::new();
             pb.move_to(*x1, *y);
@@ -663,6 +721,7 @@ fn lay_out<'f>(fonts: &'f Fonts, report: &Report, digest: &str) -> Layout<'f> {
             Block::Fields(f) => layout.fields(f),
             Block::Table(t) => layout.table(t),
             Block::Notice(l) => layout.notice(l),
+            Block::Pictures(cells) => layout.pictures(cells),
         }
     }
     layout

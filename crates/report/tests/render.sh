@@ -42,6 +42,7 @@ file_id=$("$spoor" hits "$case" | awk '/report\.dat/ { print $1; exit }')
 "$spoor" review "$case" "$file_id" --category 1 --profile vics-us --note "Reviewed on the lab workstation." >/dev/null
 
 "$spoor" report "$case" --format html -o "$out/report.html"
+"$spoor" report "$case" --format html --thumbnails -o "$out/report-thumbnails.html" >/dev/null
 "$spoor" report "$case" --format pdf -o "$out/report.pdf"
 "$spoor" report "$case" --format csv -o "$out/hits.csv" >/dev/null
 "$spoor" report "$case" --format vics -o "$out/case-vics.json" >/dev/null
@@ -59,6 +60,8 @@ browser() {
 browser --log-net-log="$out/netlog.json" --net-log-capture-mode=Everything \
     --screenshot="$out/html-screen.png" --window-size=1200,1600 "file://$out/report.html"
 browser --no-pdf-header-footer --print-to-pdf="$out/html-print.pdf" "file://$out/report.html"
+browser --log-net-log="$out/netlog-thumbnails.json" --net-log-capture-mode=Everything \
+    --screenshot="$out/html-thumbnails-screen.png" --window-size=1200,1600 "file://$out/report-thumbnails.html"
 
 pdftoppm -png -r 60 "$out/html-print.pdf" "$out/html-print"
 pdftoppm -png -r 60 "$out/report.pdf" "$out/pdf"
@@ -90,6 +93,16 @@ if [[ -n $page ]]; then
     failed=1
 else
     echo "netlog: the report requested nothing ($browser_own request(s) of Chromium's own, all unresolvable)"
+fi
+# The same with thumbnails: they are inside the file (data: URLs), so
+# nothing beyond the file itself may be asked for either.
+page=$(page_requests "$out/netlog-thumbnails.json" | grep '^page ' | grep -v "^page file://$out/report-thumbnails.html$" | grep -v '^page data:image/jpeg;base64,' || true)
+if [[ -n $page ]]; then
+    echo "render.sh: FAILED: opening the HTML report with thumbnails requested:" >&2
+    echo "$page" | cut -c1-200 >&2
+    failed=1
+else
+    echo "netlog: the report with thumbnails requested nothing but its own embedded pictures"
 fi
 # ... and the check finds a request when there is one: the same report
 # without its Content-Security-Policy, with one picture from the web.

@@ -96,12 +96,53 @@ fn the_digest_is_the_same_for_every_format_and_changes_with_the_content() {
 }
 
 #[test]
-fn thumbnails_asked_for_are_said_to_be_unavailable() {
+fn thumbnails_asked_for_are_embedded_blurred_and_checked_against_the_scan() {
     let fx = fixture_case();
+    let (plain, plain_digest) = build(&fx.case, Filters::default(), false);
+    assert!(plain.pictures.is_empty());
+    assert!(!html::render(&plain, &plain_digest).contains("<img"), "no picture without --thumbnails");
+
     let (report, digest) = build(&fx.case, Filters::default(), true);
+    let files: std::collections::BTreeSet<i64> = report.hits.iter().map(|h| h.file_id).collect();
+    assert_eq!(report.pictures.len(), files.len(), "one picture entry per file with a hit");
+    let shown: Vec<_> = report.pictures.iter().filter(|p| p.thumbnail.is_some()).collect();
+    assert!(!shown.is_empty(), "the fixture's pictures with hits get thumbnails");
+    for p in &report.pictures {
+        let hit = report.hits.iter().find(|h| h.file_id == p.file_id).expect("a hit");
+        let is_picture = hit.file_type.as_deref().is_some_and(|t| t.starts_with("image/"));
+        match (&p.thumbnail, &p.unavailable) {
+            (Some(t), None) => {
+                assert!(is_picture, "{} got a thumbnail but is {:?}", p.path, hit.file_type);
+                assert!(t.width <= spoor_report::picture::SIDE && t.height <= spoor_report::picture::SIDE);
+                assert!(image_decodes(&t.jpeg) && image_decodes(&t.blurred_jpeg));
+            }
+            (None, Some(reason)) => assert!(!reason.is_empty()),
+            other => panic!("{}: {other:?}", p.path),
+        }
+    }
     let html = html::render(&report, &digest);
-    assert!(html.contains("no thumbnails of hits, so none are available"), "the report must say no thumbnails exist");
-    assert!(!html.contains("<img"), "no picture may be embedded");
+    assert_eq!(html.matches("<img ").count(), shown.len());
+    assert!(html.contains("img-src data:"), "the CSP allows the embedded pictures only");
+    assert!(html.contains("filter: blur(14px) grayscale(1)"), "blurred and grey by default");
+    assert!(html.contains("This report contains pictures."), "a notice on the first page");
+    assert_eq!(network_references(&html), Vec::<String>::new());
+    let pdf = pdf::render(&report, &digest).expect("pdf");
+    assert!(pdf.windows(9).any(|w| w == b"DCTDecode"), "the PDF embeds the (blurred) JPEGs");
+
+    // A file changed since the scan is not shown, and the report says why.
+    let victim = report.hits.iter().find(|h| shown.iter().any(|p| p.file_id == h.file_id)).expect("a shown hit");
+    let path = fx.manifest.evidence_root.join(&victim.path);
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes.push(0);
+    std::fs::write(&path, bytes).expect("change the evidence file");
+    let (after, _) = build(&fx.case, Filters::default(), true);
+    let p = after.pictures.iter().find(|p| p.file_id == victim.file_id).expect("entry");
+    assert!(p.thumbnail.is_none());
+    assert!(p.unavailable.as_deref().is_some_and(|r| r.contains("changed since the scan")), "{p:?}");
+}
+
+fn image_decodes(jpeg: &[u8]) -> bool {
+    spoor_pdq::decode::decode(jpeg, &spoor_pdq::decode::Limits::default()).is_ok()
 }
 
 #[test]
@@ -176,7 +217,7 @@ fn every_pdf_page_carries_the_case_number_digest_and_page_number() {
 fn network_references(html: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
     let mut found = Vec::new();
-    for needle in ["http://", "https://", "ftp://", "<link", "@import", "<script", "<iframe", "<object", "<embed", "<img", "<base", "srcset", "@font-face", "url("] {
+    for needle in ["http://", "https://", "ftp://", "<link", "@import", "<script", "<iframe", "<object", "<embed", "<base", "srcset", "@font-face", "url("] {
         if lower.contains(needle) {
             found.push(needle.to_string());
         }
@@ -186,7 +227,8 @@ fn network_references(html: &str) -> Vec<String> {
         while let Some(at) = lower[from..].find(attr) {
             let start = from + at + attr.len();
             let value: String = lower[start..].chars().skip(1).take_while(|c| *c != '"' && *c != '\'').collect();
-            if !value.starts_with('#') {
+            // Fragments and pictures inside the file itself are not requests.
+            if !value.starts_with('#') && !value.starts_with("data:image/jpeg;base64,") {
                 found.push(format!("{attr}{value}"));
             }
             from = start;
@@ -210,6 +252,8 @@ fn the_html_makes_no_network_request() {
     // The check itself finds what it must find.
     for planted in [
         "<img src=\"https://example.org/x.png\">",
+        "<img src=\"x.png\">",
+        "<img src=\"data:text/html,<script>\">",
         "<link rel=stylesheet href=\"//cdn.example/x.css\">",
         "<style>@import 'x.css';</style>",
         "<div style=\"background:url(x.png)\"></div>",

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod metadata;
 mod progress;
 mod stages;
 mod video;

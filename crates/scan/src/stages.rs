@@ -271,6 +271,12 @@ impl Pipeline<'_> {
                 return;
             }
         };
+        // Metadata of the same bytes, whether or not the pixels decode.
+        let meta = crate::metadata::from_picture(&bytes, f.file_type.as_deref().unwrap_or_default());
+        for reason in meta.warnings {
+            warn(f, crate::metadata::STAGE, reason);
+        }
+        f.metadata = Some(meta.record);
         match spoor_pdq::decode::hash_file_bytes(&bytes, &self.opts.decode_limits) {
             Ok((pdq, info)) => {
                 f.picture = Some(spoor_case::Picture {

@@ -12,7 +12,10 @@
 //!   reasons, so a unit can order its backlog;
 //! * [`vics::render`]: selected unknown material as a VICS 2.0 file for
 //!   victim identification;
-//! * [`triage`]: all of it over a case's file records.
+//! * [`triage`]: all of it over a case's file records;
+//! * [`case::triage_case`]: the same over a case file, with paths and
+//!   metadata beside every id (`spoor triage`, the reports), and
+//!   [`case::select`] for the victim-identification export.
 //!
 //! Camera originals and capture times come from `spoor-metadata`.
 //!
@@ -60,6 +63,7 @@
 //! assert_eq!(c.clusters[1].members, vec![3]);
 //! ```
 
+pub mod case;
 mod cluster;
 mod mih;
 mod near;
@@ -77,7 +81,7 @@ pub use summary::{
     CaseTriageInput, FileRecord, HitCategory, TriageSettings, TriageSummary, triage,
 };
 
-/// What can go wrong in this crate (only exports can fail).
+/// What can go wrong in this crate (reading a case, exports).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An input that cannot be exported as given (a digest of the wrong
@@ -86,6 +90,9 @@ pub enum Error {
     Invalid(String),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The case file could not be read.
+    #[error(transparent)]
+    Case(#[from] spoor_case::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -1,4 +1,4 @@
--- Spoor case file, format 2: videos.
+-- Spoor case file, format 3: videos.
 --
 -- What the video stage found, per file record (`files.type_class` 'video'):
 -- the stream as FFmpeg described it, the sampled frames with their PDQ

@@ -1,0 +1,542 @@
+//! Triage of a case file: reads the latest run of every evidence item, runs
+//! [`crate::triage`] and returns what `spoor triage --json` prints and the
+//! reports show, with paths and metadata beside every id. Read-only; the
+//! result is computed each time, never stored.
+//!
+//! **Unknown** = a regular file that was read, matched no alert set and was
+//! not set aside by an ignore set. The unknown *view* lists the unknown
+//! pictures and videos; other unknown files are only counted. Known
+//! material for near-known = the PDQ of this case's files with alert hits,
+//! plus any PDQ entries the caller passes ([`KnownPdq`], e.g. from PDQ hash
+//! sets).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use spoor_case::{Case, NewMetadata, TriageFileRow};
+use spoor_metadata::{GpsPosition, MediaMetadata};
+use spoor_pdq::PdqHash;
+
+use crate::near::Known;
+use crate::priority::{Reason, ReferenceDate, ReferenceSource};
+use crate::summary::{CaseTriageInput, FileRecord, HitCategory, TriageSettings, triage};
+use crate::vics::{VicsFile, VicsMedia};
+use crate::{Error, Result};
+
+/// A known PDQ fingerprint from outside the case's own hits (a PDQ hash
+/// set's record). `label` says where it came from, e.g. `set "X" record 12`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPdq {
+    pub label: String,
+    pub pdq: PdqHash,
+    pub quality: Option<u32>,
+}
+
+/// The triage of a case (`spoor triage --json`). Field names are a public
+/// contract.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseTriage {
+    pub settings: TriageSettings,
+    /// Highest priority first.
+    pub evidence: Vec<EvidenceTriage>,
+    /// Unknown pictures and videos, by evidence item and path.
+    pub unknown: Vec<UnknownMedia>,
+    /// Unknown regular files of any type.
+    pub unknown_files: u64,
+    /// Unknown pictures with a PDQ fingerprint (what is clustered).
+    pub unknown_pictures: u64,
+    /// Unknown camera originals, by file id.
+    pub camera_originals: Vec<i64>,
+    /// Series of two or more unknown pictures, largest first.
+    pub series: Vec<Series>,
+    /// Unknown pictures near known material, nearest first.
+    pub near_known: Vec<NearKnownEntry>,
+    /// Known PDQ fingerprints compared with: from this case's hits, and
+    /// from outside (hash sets).
+    pub known_pdq_from_hits: u64,
+    pub known_pdq_from_sets: u64,
+}
+
+/// One evidence item's priority and counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceTriage {
+    pub evidence_id: String,
+    /// 1 = look at first.
+    pub rank: u32,
+    pub score: u32,
+    /// Where the score comes from (`code`, `points`, `count`, `text`).
+    pub reasons: Vec<Reason>,
+    /// What could not be scored and why.
+    pub notes: Vec<String>,
+    /// The date "recent" is measured from, and where it came from.
+    pub reference: Option<ReferenceDate>,
+    pub files: u64,
+    /// Files with an alert hit.
+    pub known_files: u64,
+    pub known_good_files: u64,
+    pub unknown_files: u64,
+    pub unknown_pictures: u64,
+    pub camera_originals: u64,
+    /// Series holding at least one of this item's unknown pictures.
+    pub series: u64,
+    pub near_known: u64,
+    /// Unknown pictures with a GPS position.
+    pub gps: u64,
+}
+
+/// An unknown picture or video with what its metadata says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnknownMedia {
+    pub file_id: i64,
+    pub evidence_id: String,
+    pub path: String,
+    pub file_type: Option<String>,
+    pub size: u64,
+    pub md5: Option<String>,
+    pub sha1: Option<String>,
+    pub pdq: Option<String>,
+    pub pdq_quality: Option<u32>,
+    /// `present`, `absent`, `damaged`; `null` when the scan did not look.
+    pub metadata_state: Option<String>,
+    pub camera_original: bool,
+    pub verdict_reasons: Vec<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub software: Option<String>,
+    pub capture_local: Option<String>,
+    pub capture_offset: Option<String>,
+    pub capture_utc: Option<String>,
+    pub gps: Option<GpsPosition>,
+    /// The series (of two or more) it belongs to.
+    pub series_id: Option<u32>,
+    /// The distance to the nearest known material, when within the
+    /// near-known window.
+    pub near_known_distance: Option<u32>,
+    /// The examiner's latest category for it, if reviewed.
+    pub review_category: Option<String>,
+}
+
+/// A series of near-duplicate unknown pictures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    pub series_id: u32,
+    /// The member to look at (highest PDQ quality, then lowest id).
+    pub representative: i64,
+    pub representative_path: String,
+    pub members: Vec<i64>,
+    pub camera_originals: u64,
+    pub evidence_ids: Vec<String>,
+}
+
+/// An unknown picture near known material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NearKnownEntry {
+    pub unknown_id: i64,
+    pub evidence_id: String,
+    pub unknown_path: String,
+    pub distance: u32,
+    /// Known entries within the window, the nearest included.
+    pub within: u32,
+    pub known: KnownRef,
+}
+
+/// What known material a near-known candidate is near.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownRef {
+    /// `case_file` (a file of this case with an alert hit) or `pdq_set`.
+    pub source: String,
+    pub file_id: Option<i64>,
+    pub evidence_id: Option<String>,
+    pub path: Option<String>,
+    /// For `pdq_set`: where the fingerprint came from.
+    pub label: Option<String>,
+}
+
+/// What to export for victim identification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// Unknown files by id.
+    pub files: Vec<i64>,
+    /// Every member of these series.
+    pub series: Vec<u32>,
+    /// Every unknown camera original.
+    pub camera_originals: bool,
+}
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.series.is_empty() && !self.camera_originals
+    }
+}
+
+/// The case's file rows, read once, for [`triage_case`] and [`select`].
+pub fn read(case: &Case) -> Result<Vec<TriageFileRow>> {
+    Ok(case.triage_files()?)
+}
+
+/// Per evidence item: its seizure date, else its acquisition date, else
+/// the start of the latest run that scanned it.
+pub fn references(case: &Case) -> Result<BTreeMap<String, ReferenceDate>> {
+    let mut out = BTreeMap::new();
+    let runs: HashMap<i64, String> = case.runs()?.into_iter().map(|r| (r.run_id, r.started_utc)).collect();
+    for t in case.evidence_totals()? {
+        if let Some(started) = t.run_id.and_then(|id| runs.get(&id)) {
+            out.insert(t.evidence_id.clone(), ReferenceDate { utc: started.clone(), source: ReferenceSource::Scan });
+        }
+    }
+    // Acquisition before seizure, so that a seizure date wins.
+    let mut dates = case.evidence_dates()?;
+    dates.sort_by_key(|d| d.kind == "seizure");
+    for d in dates {
+        let source = if d.kind == "seizure" { ReferenceSource::Seizure } else { ReferenceSource::Acquisition };
+        out.insert(d.evidence_id.clone(), ReferenceDate { utc: d.utc, source });
+    }
+    Ok(out)
+}
+
+fn is_unknown(f: &TriageFileRow) -> bool {
+    f.md5.is_some() && f.hits.is_empty() && !f.known_good
+}
+
+fn is_media(f: &TriageFileRow) -> bool {
+    matches!(f.type_class.as_deref(), Some("image" | "video")) || f.metadata.is_some()
+}
+
+fn parse_metadata(m: Option<&NewMetadata>) -> Option<MediaMetadata> {
+    m.and_then(|m| m.metadata.as_deref()).and_then(|j| serde_json::from_str(j).ok())
+}
+
+/// The triage of the case: see the module documentation.
+pub fn triage_case(case: &Case, settings: &TriageSettings, extra: &[KnownPdq]) -> Result<CaseTriage> {
+    let rows = read(case)?;
+    let references = references(case)?;
+    Ok(triage_rows(&rows, &references, settings, extra))
+}
+
+/// [`triage_case`] over rows already read.
+pub fn triage_rows(
+    rows: &[TriageFileRow],
+    references: &BTreeMap<String, ReferenceDate>,
+    settings: &TriageSettings,
+    extra: &[KnownPdq],
+) -> CaseTriage {
+    let files: Vec<FileRecord> = rows
+        .iter()
+        .map(|f| FileRecord {
+            file_id: f.file_id,
+            evidence_id: f.evidence_id.clone(),
+            path: f.path.clone(),
+            pdq: f.pdq.as_deref().and_then(|p| p.parse().ok()),
+            pdq_quality: f.pdq_quality,
+            // A file that was never read is neither known nor unknown.
+            known_good: f.known_good || f.md5.is_none(),
+            hits: f.hits.iter().map(|h| HitCategory { category: h.category.clone(), profile: h.profile.clone() }).collect(),
+            metadata: parse_metadata(f.metadata.as_ref()),
+            camera_original: f.metadata.as_ref().is_some_and(|m| m.camera_original),
+        })
+        .collect();
+    // Outside fingerprints get negative ids: file ids are positive.
+    let extra_known: Vec<Known> =
+        extra.iter().enumerate().map(|(i, k)| Known { id: -(i as i64) - 1, pdq: k.pdq, quality: k.quality }).collect();
+    let input = CaseTriageInput { files, references: references.clone(), extra_known, settings: *settings };
+    let summary = triage(&input);
+
+    let by_id: HashMap<i64, &TriageFileRow> = rows.iter().map(|f| (f.file_id, f)).collect();
+    let path_of = |id: i64| by_id.get(&id).map(|f| f.path.clone()).unwrap_or_default();
+    let evidence_of = |id: i64| by_id.get(&id).map(|f| f.evidence_id.clone()).unwrap_or_default();
+    let mut series_of: HashMap<i64, u32> = HashMap::new();
+    let series: Vec<Series> = summary
+        .series
+        .iter()
+        .map(|c| {
+            for m in &c.members {
+                series_of.insert(*m, c.id);
+            }
+            let mut evidence_ids: Vec<String> = c.members.iter().map(|m| evidence_of(*m)).collect();
+            evidence_ids.sort();
+            evidence_ids.dedup();
+            Series {
+                series_id: c.id,
+                representative: c.representative,
+                representative_path: path_of(c.representative),
+                members: c.members.clone(),
+                camera_originals: c
+                    .members
+                    .iter()
+                    .filter(|m| by_id.get(m).is_some_and(|f| f.metadata.as_ref().is_some_and(|x| x.camera_original)))
+                    .count() as u64,
+                evidence_ids,
+            }
+        })
+        .collect();
+    let near_of: HashMap<i64, u32> = summary.near_known.iter().map(|n| (n.unknown_id, n.distance)).collect();
+    let near_known: Vec<NearKnownEntry> = summary
+        .near_known
+        .iter()
+        .map(|n| NearKnownEntry {
+            unknown_id: n.unknown_id,
+            evidence_id: evidence_of(n.unknown_id),
+            unknown_path: path_of(n.unknown_id),
+            distance: n.distance,
+            within: n.within,
+            known: if n.known_id > 0 {
+                KnownRef {
+                    source: "case_file".into(),
+                    file_id: Some(n.known_id),
+                    evidence_id: Some(evidence_of(n.known_id)),
+                    path: Some(path_of(n.known_id)),
+                    label: None,
+                }
+            } else {
+                let k = usize::try_from(-n.known_id - 1).ok().and_then(|i| extra.get(i));
+                KnownRef { source: "pdq_set".into(), file_id: None, evidence_id: None, path: None, label: k.map(|k| k.label.clone()) }
+            },
+        })
+        .collect();
+
+    let unknown: Vec<UnknownMedia> = rows
+        .iter()
+        .filter(|f| is_unknown(f) && is_media(f))
+        .map(|f| {
+            let m = f.metadata.as_ref();
+            UnknownMedia {
+                file_id: f.file_id,
+                evidence_id: f.evidence_id.clone(),
+                path: f.path.clone(),
+                file_type: f.file_type.clone(),
+                size: f.size,
+                md5: f.md5.clone(),
+                sha1: f.sha1.clone(),
+                pdq: f.pdq.clone(),
+                pdq_quality: f.pdq_quality,
+                metadata_state: m.map(|m| m.state.clone()),
+                camera_original: m.is_some_and(|m| m.camera_original),
+                verdict_reasons: m.map(|m| m.verdict_reasons.clone()).unwrap_or_default(),
+                make: m.and_then(|m| m.make.clone()),
+                model: m.and_then(|m| m.model.clone()),
+                serial: m.and_then(|m| m.serial.clone()),
+                software: m.and_then(|m| m.software.clone()),
+                capture_local: m.and_then(|m| m.capture_local.clone()),
+                capture_offset: m.and_then(|m| m.capture_offset.clone()),
+                capture_utc: m.and_then(|m| m.capture_utc.clone()),
+                gps: m.and_then(|m| {
+                    Some(GpsPosition { latitude: m.gps_latitude?, longitude: m.gps_longitude?, altitude: m.gps_altitude })
+                }),
+                series_id: series_of.get(&f.file_id).copied(),
+                near_known_distance: near_of.get(&f.file_id).copied(),
+                review_category: f.review_category.clone(),
+            }
+        })
+        .collect();
+
+    let evidence: Vec<EvidenceTriage> = summary
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mine: Vec<&TriageFileRow> = rows.iter().filter(|f| f.evidence_id == p.evidence_id).collect();
+            let count = |pred: &dyn Fn(&TriageFileRow) -> bool| mine.iter().filter(|f| pred(f)).count() as u64;
+            let unknown_pic = |f: &TriageFileRow| is_unknown(f) && f.pdq.is_some();
+            EvidenceTriage {
+                evidence_id: p.evidence_id.clone(),
+                rank: i as u32 + 1,
+                score: p.score,
+                reasons: p.reasons.clone(),
+                notes: p.notes.clone(),
+                reference: references.get(&p.evidence_id).cloned(),
+                files: mine.len() as u64,
+                known_files: count(&|f| !f.hits.is_empty()),
+                known_good_files: count(&|f| f.known_good),
+                unknown_files: count(&is_unknown),
+                unknown_pictures: count(&unknown_pic),
+                camera_originals: count(&|f| is_unknown(f) && f.metadata.as_ref().is_some_and(|m| m.camera_original)),
+                series: series.iter().filter(|s| s.evidence_ids.contains(&p.evidence_id)).count() as u64,
+                near_known: near_known.iter().filter(|n| n.evidence_id == p.evidence_id).count() as u64,
+                gps: count(&|f| unknown_pic(f) && f.metadata.as_ref().is_some_and(|m| m.gps_latitude.is_some())),
+            }
+        })
+        .collect();
+
+    CaseTriage {
+        settings: *settings,
+        evidence,
+        unknown_files: rows.iter().filter(|f| is_unknown(f)).count() as u64,
+        unknown,
+        unknown_pictures: summary.unknown_pictures,
+        camera_originals: summary.camera_originals.clone(),
+        series,
+        near_known,
+        known_pdq_from_hits: rows.iter().filter(|f| !f.hits.is_empty() && f.pdq.is_some()).count() as u64,
+        known_pdq_from_sets: extra.len() as u64,
+    }
+}
+
+/// The unknown files a selection names, as VICS media: one per distinct
+/// MD5, every copy listed, the examiner's reviewed category (or none), the
+/// PDQ, the metadata and a comment saying why it is there. A file id that
+/// is not unknown material of this case, or a series id that does not
+/// exist, is an error: nothing is exported by guess.
+pub fn select(triage: &CaseTriage, rows: &[TriageFileRow], selection: &Selection) -> Result<Vec<VicsMedia>> {
+    if selection.is_empty() {
+        return Err(Error::Invalid("nothing selected: name files, series or camera originals".into()));
+    }
+    let unknown: HashMap<i64, &UnknownMedia> = triage.unknown.iter().map(|u| (u.file_id, u)).collect();
+    let mut ids: Vec<i64> = Vec::new();
+    for id in &selection.files {
+        if !unknown.contains_key(id) {
+            return Err(Error::Invalid(format!(
+                "file {id} is not an unknown picture or video of this case (it matched known material, was set aside as known-good, or does not exist)"
+            )));
+        }
+        ids.push(*id);
+    }
+    for s in &selection.series {
+        let series = triage
+            .series
+            .iter()
+            .find(|x| x.series_id == *s)
+            .ok_or_else(|| Error::Invalid(format!("there is no series {s} (see `spoor triage`)")))?;
+        ids.extend(series.members.iter().copied());
+    }
+    if selection.camera_originals {
+        ids.extend(triage.camera_originals.iter().copied());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let by_id: HashMap<i64, &TriageFileRow> = rows.iter().map(|f| (f.file_id, f)).collect();
+    let series_size: HashMap<u32, usize> = triage.series.iter().map(|s| (s.series_id, s.members.len())).collect();
+    // One media record per MD5, in the order of the first copy's id.
+    let mut order: Vec<String> = Vec::new();
+    let mut media: HashMap<String, VicsMedia> = HashMap::new();
+    for id in ids {
+        let (Some(u), Some(row)) = (unknown.get(&id), by_id.get(&id)) else { continue };
+        let (Some(md5), Some(sha1)) = (row.md5.clone(), row.sha1.clone()) else { continue };
+        let file = VicsFile {
+            file_name: row.path.rsplit('/').next().unwrap_or(&row.path).to_string(),
+            file_path: row.path.clone(),
+            evidence_id: Some(row.evidence_id.clone()),
+        };
+        if let Some(m) = media.get_mut(&md5) {
+            m.files.push(file);
+            continue;
+        }
+        let mut comments = Vec::new();
+        if u.camera_original {
+            comments.push("camera original".to_string());
+        }
+        if let Some(s) = u.series_id {
+            comments.push(format!("series {s} of {} pictures", series_size.get(&s).copied().unwrap_or(0)));
+        }
+        if let Some(d) = u.near_known_distance {
+            comments.push(format!("PDQ distance {d} to known material"));
+        }
+        order.push(md5.clone());
+        media.insert(
+            md5.clone(),
+            VicsMedia {
+                md5,
+                sha1,
+                sha256: row.sha256.clone(),
+                size: row.size,
+                category: row.review_category.clone(),
+                pdq: row.pdq.as_deref().and_then(|p| p.parse().ok()),
+                metadata: parse_metadata(row.metadata.as_ref()),
+                files: vec![file],
+                comments: (!comments.is_empty()).then(|| comments.join("; ")),
+            },
+        );
+    }
+    Ok(order.into_iter().filter_map(|k| media.remove(&k)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, evidence: &str, pdq: PdqHash, hits: usize, original: bool) -> TriageFileRow {
+        TriageFileRow {
+            file_id: id,
+            evidence_id: evidence.into(),
+            path: format!("DCIM/{id}.jpg"),
+            size: 100,
+            type_class: Some("image".into()),
+            file_type: Some("image/jpeg".into()),
+            md5: Some(format!("{id:032x}")),
+            sha1: Some(format!("{id:040x}")),
+            sha256: None,
+            pdq: Some(pdq.to_string()),
+            pdq_quality: Some(100),
+            known_good: false,
+            hits: (0..hits).map(|_| spoor_case::TriageHit { category: Some("1".into()), profile: None }).collect(),
+            review_category: None,
+            review_profile: None,
+            metadata: Some(NewMetadata {
+                state: "present".into(),
+                camera_original: original,
+                verdict_reasons: vec!["test".into()],
+                ..NewMetadata::default()
+            }),
+        }
+    }
+
+    fn flip(mut h: PdqHash, bits: usize) -> PdqHash {
+        for i in 0..bits {
+            h.0[i / 8] ^= 1 << (i % 8);
+        }
+        h
+    }
+
+    /// The seam for PDQ hash sets: a fingerprint passed from outside the
+    /// case is known material for near-known, named by its label.
+    #[test]
+    fn outside_pdq_fingerprints_are_known_material() {
+        let base = PdqHash([0x5A; 32]);
+        let rows = vec![row(1, "E1", flip(base, 35), 0, true), row(2, "E1", PdqHash([0xA5; 32]), 0, false)];
+        let settings = TriageSettings::default();
+        let without = triage_rows(&rows, &BTreeMap::new(), &settings, &[]);
+        assert!(without.near_known.is_empty());
+        let extra = [KnownPdq { label: "set \"PDQ list\" record 7".into(), pdq: base, quality: Some(100) }];
+        let with = triage_rows(&rows, &BTreeMap::new(), &settings, &extra);
+        assert_eq!(with.near_known.len(), 1);
+        let n = &with.near_known[0];
+        assert_eq!((n.unknown_id, n.distance), (1, 35));
+        assert_eq!(n.known.source, "pdq_set");
+        assert_eq!(n.known.label.as_deref(), Some("set \"PDQ list\" record 7"));
+        assert_eq!(n.known.file_id, None);
+        assert_eq!(with.known_pdq_from_sets, 1);
+        assert_eq!(with.unknown[0].near_known_distance, Some(35));
+        let reasons: Vec<&str> = with.evidence[0].reasons.iter().map(|r| r.code.as_str()).collect();
+        assert!(reasons.contains(&"near_known"), "{reasons:?}");
+    }
+
+    #[test]
+    fn hits_are_known_and_selections_are_checked() {
+        let base = PdqHash([0x5A; 32]);
+        let rows = vec![
+            row(1, "E1", base, 1, false),
+            row(2, "E1", flip(base, 3), 0, true),
+            row(3, "E1", flip(base, 6), 0, false),
+            row(4, "E2", PdqHash([0xA5; 32]), 0, true),
+        ];
+        let t = triage_rows(&rows, &BTreeMap::new(), &TriageSettings::default(), &[]);
+        assert_eq!(t.unknown.iter().map(|u| u.file_id).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(t.camera_originals, vec![2, 4]);
+        assert_eq!(t.series.len(), 1);
+        assert_eq!(t.series[0].members, vec![2, 3]);
+        assert_eq!(t.series[0].camera_originals, 1);
+        assert_eq!(t.near_known.len(), 2, "both series members are near the hit");
+        assert_eq!(t.near_known[0].known.file_id, Some(1));
+        assert_eq!(t.evidence[0].evidence_id, "E1");
+        assert_eq!(t.evidence.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![1, 2]);
+
+        let sel = |files: Vec<i64>, series: Vec<u32>, camera_originals: bool| select(&t, &rows, &Selection { files, series, camera_originals });
+        assert!(matches!(sel(vec![1], vec![], false), Err(Error::Invalid(e)) if e.contains("file 1")));
+        assert!(matches!(sel(vec![], vec![99], false), Err(Error::Invalid(e)) if e.contains("series 99")));
+        assert!(matches!(sel(vec![], vec![], false), Err(Error::Invalid(_))));
+        let media = sel(vec![3], vec![t.series[0].series_id], true).unwrap_or_default();
+        let md5s: Vec<&str> = media.iter().map(|m| m.md5.as_str()).collect();
+        assert_eq!(md5s, vec![format!("{:032x}", 2), format!("{:032x}", 3), format!("{:032x}", 4)]);
+        assert!(media[0].comments.as_deref().is_some_and(|c| c.contains("camera original") && c.contains("series")));
+    }
+}
