@@ -52,6 +52,9 @@ fn frames_sheets_and_vpdq_hits_are_recorded() {
     // Contact sheets: a JPEG of 4x4 tiles for every video.
     assert_eq!(sql_count(&case, "SELECT COUNT(*) FROM contact_sheets WHERE mime = 'image/jpeg' AND hex(substr(image, 1, 3)) = 'FFD8FF' AND cols = 4 AND rows = 4 AND width = 640"), 3);
 
+    // The container's tags give each video its metadata record too.
+    assert_eq!(sql_count(&case, "SELECT COUNT(*) FROM file_metadata m JOIN files f ON f.id = m.file_id WHERE f.type_class = 'video'"), 3);
+
     let hits = ws.hits(&case);
     let paths: Vec<&str> = hits.iter().map(|h| h["path"].as_str().unwrap_or_default()).collect();
     assert_eq!(paths, ["orig.mp4", "sub/copy.avi"]);

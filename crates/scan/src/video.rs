@@ -418,6 +418,24 @@ impl Stage<'_> {
         }
         self.match_vpdq(f, &mut video, &run.frames);
         f.video = Some(Box::new(video));
+        // The container's tags as the file's metadata record (camera,
+        // capture time, position; the camera-original verdict).
+        let mut tags = info.metadata.clone();
+        if let Some(t) = &info.creation_time {
+            // Only the stream had it.
+            tags.entry("creation_time".to_string()).or_insert_with(|| t.clone());
+        }
+        let meta = crate::metadata::from_container(&tags, f.file_type.as_deref().unwrap_or_default());
+        for reason in meta.warnings {
+            f.warnings.push(spoor_case::NewWarning {
+                evidence_row: f.evidence_row,
+                path: f.path.clone(),
+                path_display: f.path_display.clone(),
+                stage: crate::metadata::STAGE.into(),
+                reason,
+            });
+        }
+        f.metadata = Some(meta.record);
     }
 
     /// vPDQ against the known videos of the alert sets. Frames against
