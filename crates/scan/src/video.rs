@@ -63,8 +63,8 @@ pub struct VideoOptions {
     pub max_memory: u64,
     /// Workers at once; `None` = the scan's `jobs` (all cores).
     pub workers: Option<usize>,
-    /// FFmpeg decoding threads per worker; 0 = the cores shared out among
-    /// the workers.
+    /// FFmpeg decoding threads per worker; 0 = one per core (several
+    /// workers share them; a last long video gets them all).
     pub threads: usize,
     /// The worker binary; `None` = `$SPOOR_VIDEO_WORKER`, else
     /// `spoor-video-worker` next to the running executable.
@@ -215,7 +215,9 @@ pub(crate) struct Stage<'a> {
 pub(crate) fn plan(opts: &VideoOptions, jobs: Option<usize>) -> (usize, usize) {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let workers = opts.workers.or(jobs).filter(|n| *n > 0).unwrap_or(cores).max(1);
-    let threads = if opts.threads > 0 { opts.threads } else { (cores / workers).max(1) };
+    // Every decoder may use every core: while several run they share them,
+    // and the last long video of a folder still gets them all.
+    let threads = if opts.threads > 0 { opts.threads } else { cores };
     (workers, threads)
 }
 

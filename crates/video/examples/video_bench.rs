@@ -1,6 +1,7 @@
 //! Times fingerprinting for `bench/video.sh`: one frame per second by
-//! default, `--jobs` files at once (as the scan runs its video workers, each
-//! with its share of the cores as FFmpeg threads unless `--threads` says),
+//! default, `--jobs` files at once (as the scan runs its video workers;
+//! the largest first, each decoder with FFmpeg's own thread count unless
+//! `--threads` says),
 //! printing one tab-separated line per file (`file, duration_s, wall_s,
 //! frames, sheet`) and a total with the batch's wall-clock time.
 //!
@@ -43,11 +44,14 @@ fn main() -> Result<()> {
         bail!("usage: video_bench [--fps F] [--threads N] [--jobs N] [--sheet] [--ref-dir DIR] FILE...");
     }
     // Files in parallel, as the scan runs its video workers: `jobs` at
-    // once, FFmpeg's threads shared out among them.
+    // once, the largest first, each decoder with FFmpeg's own thread count
+    // (so the last long file still uses every core once the others are
+    // done).
     let jobs = jobs.max(1).min(files.len());
-    if settings.threads == 0 && jobs > 1 {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        settings.threads = (cores / jobs).max(1);
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if jobs > 1 {
+        let size = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+        order.sort_by_key(|&i| std::cmp::Reverse(size(&files[i])));
     }
     let batch = Instant::now();
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -57,8 +61,9 @@ fn main() -> Result<()> {
                 s.spawn(|| {
                     let mut out = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = files.get(i) else { break };
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(n) else { break };
+                        let file = &files[i];
                         out.push(one(file, &settings, ref_dir.as_deref()).map(|(l, d, w)| (i, l, d, w)));
                     }
                     out
