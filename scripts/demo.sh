@@ -7,7 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 
 out="${1:-demo-out}"
-cargo build --release --locked -p spoor-cli -p spoor-fixtures
+# The desktop app embeds the Vite build of ui/: build it first.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+cargo build --release --locked -p spoor-cli -p spoor-fixtures -p spoor-app
 bin="$PWD/target/release"
 rm -rf "$out"
 "$bin/spoor-fixtures" "$out/fixtures"
@@ -29,3 +31,4 @@ spoor warnings "$case"
 spoor verify "$case"
 echo
 echo "The case file is $case; try: $bin/spoor hits $case --json"
+echo "or the desktop app (open the case by its path): SPOOR_LIBRARY=$SPOOR_LIBRARY $bin/spoor-app"

@@ -9,8 +9,9 @@ packages=(
     # the desktop shell (Tauri v2 on WebKitGTK)
     libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev librsvg2-dev
     libayatana-appindicator3-dev libxdo-dev
-    # the headless window test: a real X server, screenshots
-    xvfb xauth imagemagick
+    # the headless window test: a real X server, screenshots; the end-to-end
+    # test drives the app over WebDriver (tauri-driver -> WebKitWebDriver)
+    xvfb xauth imagemagick webkit2gtk-driver
     # tests and benchmarks: plain sqlite3 for tampering, hashdeep as the reference tool
     sqlite3 hashdeep
     # video fingerprints (crates/video): FFmpeg 5.1 libraries for ffmpeg-next,
@@ -43,3 +44,19 @@ command -v cargo >/dev/null 2>&1 || {
     echo "setup: cargo not found; install the Rust toolchain (https://rustup.rs) and run this again" >&2
     exit 2
 }
+
+# The desktop app's front end (ui/) is built with the machine's Node.js and
+# npm (npm ci from ui/package-lock.json); its end-to-end test needs
+# tauri-driver (crates.io) and Python selenium (PyPI).
+command -v npm >/dev/null 2>&1 || {
+    echo "setup: npm not found; install Node.js 20 or newer with npm and run this again" >&2
+    exit 2
+}
+if ! command -v tauri-driver >/dev/null 2>&1 && [[ ! -x $HOME/.cargo/bin/tauri-driver ]]; then
+    echo "setup: installing tauri-driver" >&2
+    cargo install --locked --quiet tauri-driver
+fi
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+    echo "setup: installing Python selenium" >&2
+    python3 -m pip install --quiet selenium
+fi

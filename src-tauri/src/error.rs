@@ -12,7 +12,7 @@ use serde::Serialize;
 /// Serialised as `snake_case` strings (`"internal"`, `"not_found"`...). The UI
 /// switches on these values, so a variant, once released, is never renamed:
 /// add new variants instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -26,10 +26,20 @@ pub enum ErrorCode {
     PermissionDenied,
     /// Reading or writing failed for another I/O reason.
     Io,
+    /// Another process (or a scan in this window) holds the case's writer lock.
+    Busy,
+    /// The thing to create exists already (a case file, a hash set, a report file).
+    AlreadyExists,
+    /// The case file or a hash set failed verification: it was altered or damaged.
+    NotIntact,
+    /// A hash list whose format could not be recognised or is not supported.
+    UnsupportedFormat,
+    /// A file (a picture for a thumbnail) could not be decoded.
+    Undecodable,
 }
 
 /// The error every command returns: `{ "code": "...", "message": "..." }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppError {
     /// Stable code the UI switches on.
     pub code: ErrorCode,
@@ -71,14 +81,60 @@ impl From<spoor_case::Error> for AppError {
         use spoor_case::Error as E;
         let code = match &err {
             E::NotFound { .. } | E::UnknownEvidence(_) => ErrorCode::NotFound,
-            E::NotACase { .. } | E::NewerFormat { .. } | E::Invalid(_) | E::DuplicateEvidence(_) | E::AlreadyExists { .. } => {
-                ErrorCode::InvalidArgument
-            }
+            E::AlreadyExists { .. } | E::DuplicateEvidence(_) => ErrorCode::AlreadyExists,
+            E::NotACase { .. } | E::NewerFormat { .. } | E::Invalid(_) => ErrorCode::InvalidArgument,
             E::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
-            E::Io { .. } | E::DiskFull { .. } | E::Busy { .. } | E::Damaged { .. } => ErrorCode::Io,
+            E::Busy { .. } => ErrorCode::Busy,
+            E::Damaged { .. } => ErrorCode::NotIntact,
+            E::Io { .. } | E::DiskFull { .. } => ErrorCode::Io,
             E::Sqlite(_) | E::Json(_) | E::Internal(_) => ErrorCode::Internal,
         };
         Self::new(code, err.to_string())
+    }
+}
+
+impl From<spoor_hashset::Error> for AppError {
+    fn from(err: spoor_hashset::Error) -> Self {
+        use spoor_hashset::Error as E;
+        let code = match &err {
+            E::Io { .. } | E::Library { .. } => ErrorCode::Io,
+            E::NotFound { .. } => ErrorCode::NotFound,
+            E::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            E::Corrupt { .. } | E::OldLayout { .. } => ErrorCode::NotIntact,
+            E::UndetectableFormat { .. } | E::UnsupportedFormat { .. } => ErrorCode::UnsupportedFormat,
+            _ => ErrorCode::InvalidArgument,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
+impl From<spoor_scan::Error> for AppError {
+    fn from(err: spoor_scan::Error) -> Self {
+        use spoor_scan::Error as E;
+        match err {
+            E::Case(e) | E::Write(e) => e.into(),
+            E::HashSet(e) => e.into(),
+            E::Evidence { .. } => Self::new(ErrorCode::NotFound, err.to_string()),
+            E::NoEvidence | E::MissingHashSet { .. } => Self::new(ErrorCode::InvalidArgument, err.to_string()),
+            E::Threads(_) => Self::new(ErrorCode::Internal, err.to_string()),
+        }
+    }
+}
+
+impl From<spoor_report::Error> for AppError {
+    fn from(err: spoor_report::Error) -> Self {
+        use spoor_report::Error as E;
+        match err {
+            E::Case(e) => e.into(),
+            E::Io { ref source, .. } => {
+                let code = AppError::from(std::io::Error::from(source.kind())).code;
+                Self::new(code, err.to_string())
+            }
+            E::CaseNotIntact { .. } => Self::new(ErrorCode::NotIntact, err.to_string()),
+            E::OutputExists { .. } => Self::new(ErrorCode::AlreadyExists, err.to_string()),
+            E::Filter(_) | E::UnknownFormat(_) | E::Selection(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
+            E::Render { .. } | E::Json(_) => Self::new(ErrorCode::Internal, err.to_string()),
+        }
     }
 }
 
@@ -107,6 +163,11 @@ mod tests {
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::PermissionDenied, "permission_denied"),
             (ErrorCode::Io, "io"),
+            (ErrorCode::Busy, "busy"),
+            (ErrorCode::AlreadyExists, "already_exists"),
+            (ErrorCode::NotIntact, "not_intact"),
+            (ErrorCode::UnsupportedFormat, "unsupported_format"),
+            (ErrorCode::Undecodable, "undecodable"),
         ];
         for (code, expected) in cases {
             assert_eq!(

@@ -3,12 +3,24 @@
 //! The shell owns no forensic logic. Every command in [`commands`] is a few
 //! lines that call an engine crate and map its error to the single IPC error
 //! type in [`error`], so the front end switches on a stable
-//! [`error::ErrorCode`] and never on message text.
+//! [`error::ErrorCode`] and never on message text. The TypeScript types of
+//! the IPC surface are generated from the Rust types ([`bindings`]).
 
+pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod recent;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tauri::Manager;
 
 /// Builds and runs the desktop application until its last window closes.
+///
+/// The hash-set library is `$SPOOR_LIBRARY` (as for the CLI), else the
+/// platform default; the recent-cases list lives in `$SPOOR_APP_DATA`, else
+/// the app's data folder.
 ///
 /// # Panics
 ///
@@ -17,7 +29,39 @@ pub mod error;
 /// except report it and exit.
 pub fn run() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::case_summary])
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let library_root = std::env::var_os("SPOOR_LIBRARY").map(PathBuf::from).unwrap_or_else(spoor_hashset::Library::default_root);
+            let data_dir = match std::env::var_os("SPOOR_APP_DATA") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(commands::AppState { library_root, data_dir, scan_cancel: Mutex::new(None) });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::recent_cases,
+            commands::create_case,
+            commands::open_case,
+            commands::case_overview,
+            commands::add_evidence,
+            commands::library_sets,
+            commands::detect_format,
+            commands::import_hashset,
+            commands::remove_hashset,
+            commands::scan,
+            commands::cancel_scan,
+            commands::hits,
+            commands::file_detail,
+            commands::thumbnail,
+            commands::review,
+            commands::warnings,
+            commands::audit_log,
+            commands::verify_case,
+            commands::export_report,
+            commands::verify_report,
+        ])
         .run(tauri::generate_context!())
         .expect("error while running the Spoor desktop app");
 }

@@ -7,7 +7,8 @@
 //! - `OUT/evidence/pictures/<format>/`: for each of JPEG, PNG, GIF, BMP, TIFF
 //!   and WebP a valid picture, the same cut to its first 24 bytes, cut in
 //!   half, three copies with eight bits flipped each, and one whose bytes
-//!   after the header are zeroed;
+//!   after the header are zeroed; in `pictures/shapes/`, pictures of 1 × 1,
+//!   4,000 × 1, 1 × 4,000 and 3 × 2 pixels;
 //! - `OUT/evidence/bombs/`: every format declaring more pixels than any cap
 //!   allows (a PNG of 100,000 × 100,000, a GIF whose screen and frame are
 //!   65,535 × 65,535, ...) with almost no data, and a PNG flood that stays
@@ -314,6 +315,16 @@ fn pictures(tree: &mut Writer) -> io::Result<()> {
             &zeroed,
             format!("a {} picture with every byte after the first 64 zeroed", format.name()),
             Decode::DecoderDecides,
+        )?;
+    }
+    // Extreme shapes: one pixel, one row, one column.
+    for (format, ext, w, h) in [(Format::Png, "png", 1, 1), (Format::Png, "png", 4000, 1), (Format::Gif, "gif", 1, 4000), (Format::Jpeg, "jpg", 3, 2)] {
+        let recipe = Recipe { width: w, height: h, ..base_recipe(format, 0x5AA0 + u64::from(w)) };
+        tree.file(
+            format!("pictures/shapes/{w}x{h}.{ext}").as_bytes(),
+            &picture::encode(&recipe)?,
+            format!("a {w}x{h} {}", format.name()),
+            Decode::Decoded { format: format.name().into(), width: w, height: h },
         )?;
     }
     // A TIFF whose first directory names itself as the next one: a walker of
@@ -798,7 +809,9 @@ fn specials(tree: &mut Writer, out: &Path) -> io::Result<bool> {
     drop(UnixListener::bind(&sock).map_err(|e| at(&sock, e))?);
     tree.special(b"specials/agent.sock", "socket", "a Unix socket nobody listens on", vec![warn("walk", "socket")]);
 
-    let links: [(&[u8], &[u8], &str, Option<&str>); 6] = [
+    // (path, target (empty: the outside file), about, expected warning)
+    type Link<'a> = (&'a [u8], &'a [u8], &'a str, Option<&'a str>);
+    let links: [Link<'_>; 6] = [
         (b"specials/loop-a", b"loop-b", "a link to loop-b, which links back", Some("loop")),
         (b"specials/loop-b", b"loop-a", "a link to loop-a, which links back", Some("loop")),
         (b"specials/self", b"self", "a link to itself", Some("loop")),
@@ -872,7 +885,7 @@ impl Writer {
     fn parents(&mut self, rel: &[u8]) -> io::Result<()> {
         for (i, &b) in rel.iter().enumerate() {
             if b == b'/' && !self.dirs.contains(&rel[..i]) {
-                self.dir(&rel[..i].to_vec(), "a folder".into())?;
+                self.dir(&rel[..i], "a folder".into())?;
             }
         }
         Ok(())

@@ -43,6 +43,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// What one entry sealed in one table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableSeal {
     pub rows: u64,
     /// Sealed ids as inclusive ranges, ascending.
@@ -54,6 +55,7 @@ pub struct TableSeal {
 
 /// One entry of the audit log, as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub seq: i64,
     pub time_utc: String,

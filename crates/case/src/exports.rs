@@ -45,6 +45,7 @@ pub struct NewExport {
 
 /// An export as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportRecord {
     pub export_id: i64,
     pub time_utc: String,
@@ -82,6 +83,7 @@ pub struct HitDetail {
 
 /// Totals per evidence item, from the latest run that scanned it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceTotals {
     pub evidence_id: String,
     /// The latest run that scanned the item, if any.

@@ -26,6 +26,7 @@ pub mod audit;
 mod error;
 pub mod exports;
 pub mod metadata;
+pub mod query;
 pub mod records;
 pub mod utc;
 pub mod verify;
@@ -58,6 +59,7 @@ pub const FORMAT_VERSION: u32 = 3;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewCase {
     pub case_number: String,
     pub title: String,
@@ -70,6 +72,7 @@ pub struct NewCase {
 
 /// The case as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseInfo {
     pub case_number: String,
     pub title: String,
@@ -205,9 +208,12 @@ impl Case {
                     "INSERT INTO schema_migrations (version, name, applied_utc, tool_version) VALUES (?1, ?2, ?3, ?4)",
                     params![version, name, utc::now(), tool_version],
                 )?;
+                // In the same transaction: the header's version and the
+                // recorded migrations never disagree, so a disagreement is
+                // tampering (open_conn).
+                tx.pragma_update(None, "user_version", version)?;
                 Ok(())
             })?;
-            self.conn.pragma_update(None, "user_version", version)?;
         }
         Ok(())
     }
@@ -300,8 +306,11 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
         f.take(100).read_to_end(&mut header).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
     }
     let n = header.len();
-    if n < header.len() || &header[..16] != b"SQLite format 3\0" {
+    if n < 16 || &header[..16] != b"SQLite format 3\0" {
         return Err(not_a_case(if n == 0 { "the file is empty".into() } else { "it is not an SQLite database".into() }));
+    }
+    if n < 100 {
+        return Err(not_a_case(format!("it is cut short inside the 100-byte SQLite header ({n} bytes)")));
     }
     let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     if be32(68) as i32 != APPLICATION_ID {
@@ -318,9 +327,18 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
         .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get::<_, Option<u32>>(0))
         .map_err(damaged)?
         .unwrap_or(0);
-    let found = user_version.max(recorded);
-    if found > FORMAT_VERSION {
-        return Err(Error::NewerFormat { path: path.to_path_buf(), found, supported: FORMAT_VERSION });
+    if user_version > FORMAT_VERSION {
+        return Err(Error::NewerFormat { path: path.to_path_buf(), found: user_version, supported: FORMAT_VERSION });
+    }
+    // Migrations set both in one transaction: when they differ, rows of
+    // schema_migrations were changed, deleted or inserted by hand.
+    if recorded != user_version {
+        return Err(Error::Damaged {
+            path: path.to_path_buf(),
+            reason: format!(
+                "schema_migrations records case format {recorded} but the file header says {user_version}: schema_migrations was altered"
+            ),
+        });
     }
     Ok(conn)
 }

@@ -11,6 +11,7 @@ use crate::{Case, Error, Result, utc};
 /// A hash the examiner supplies for an evidence item (of the image or disk
 /// it was mounted from), e.g. `sha256:<hex>`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AcquisitionHash {
     pub algorithm: String,
     pub value: String,
@@ -52,6 +53,7 @@ pub struct NewEvidence {
 
 /// An evidence item as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceItem {
     #[serde(skip)]
     pub row_id: i64,
@@ -68,6 +70,7 @@ pub struct EvidenceItem {
 
 /// A hash set as the case records it when a scan uses it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HashSetRecord {
     /// The library's stable id for this import.
     pub set_uid: String,
@@ -207,6 +210,7 @@ pub enum RunEnd {
 
 /// Totals of a run, counted from what it recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunCounts {
     pub files: u64,
     pub bytes: u64,
@@ -217,6 +221,7 @@ pub struct RunCounts {
 
 /// A scan run and its current state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunInfo {
     pub run_id: i64,
     pub started_utc: String,
@@ -235,6 +240,7 @@ pub struct RunInfo {
 
 /// An examiner's review of a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Review {
     pub file_id: i64,
     /// The category the examiner assigned (raw value), or null to clear it.
@@ -248,6 +254,7 @@ pub struct Review {
 
 /// One hit, joined with its file and hash set: the `spoor hits` contract.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HitView {
     /// The case's id of the file (what a review names).
     pub file_id: i64,
@@ -286,6 +293,7 @@ pub struct HitView {
 
 /// One recorded warning: the `spoor warnings` contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WarningView {
     pub evidence_id: String,
     pub path: String,

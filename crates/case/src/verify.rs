@@ -20,6 +20,7 @@ use crate::{Case, Error, MIGRATIONS, Result};
 
 /// One thing that does not match.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// Where: a table name, `audit_log`, `schema` or `file`.
     pub table: String,
@@ -39,6 +40,7 @@ impl std::fmt::Display for Problem {
 
 /// A completed run's digests, as recorded and as recomputed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunCheck {
     pub run_id: i64,
     pub state: String,
@@ -48,6 +50,7 @@ pub struct RunCheck {
 
 /// The outcome of [`verify`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     pub intact: bool,
     pub case_number: Option<String>,

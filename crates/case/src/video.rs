@@ -76,6 +76,7 @@ pub struct ContactSheet {
 /// The numbers behind a hit found through frames (the `video` field of a
 /// hit in `spoor hits --json`).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VideoMatch {
     /// vPDQ: the share of the scanned video's unique frames that match the
     /// known video, in percent.

@@ -136,6 +136,15 @@ fn generate(records: u64, format: &str, out: &Path) -> Res<()> {
     Ok(())
 }
 
+/// CPU time this thread has run, in seconds (`/proc/thread-self/schedstat`;
+/// 0 where there is none).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()))
+        .map_or(0.0, |ns| ns / 1e9)
+}
+
 /// VmHWM (peak resident set) of this process, in bytes.
 fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -201,68 +210,110 @@ fn lookup(root: &Path, name: &str, records: u64, queries: usize) -> Res<()> {
     let matcher = library.load(std::slice::from_ref(&info.id))?;
     println!("open_ms={:.3}", open_best * 1e3);
 
-    // Queries: records picked at random (present), and absent digests.
+    // Queries: random keys, half of them digests of records picked at
+    // random (present), half digests of no record (absent), interleaved
+    // in a random order.
     let mut present: Vec<([u8; 16], [u8; 20])> = Vec::with_capacity(queries);
+    let mut mixed: Vec<([u8; 16], [u8; 20])> = Vec::with_capacity(queries);
     let mut state = 0x1234_5678u64;
-    for _ in 0..queries {
+    for k in 0..queries as u64 {
         state = mix(state);
         let i = state % records;
         present.push((md5_of(i), sha1_of(i)));
+        state = mix(state);
+        let j = if state & 1 == 0 { state % records } else { records + 1 + k };
+        mixed.push((md5_of(j), sha1_of(j)));
     }
-    let absent: Vec<([u8; 16], [u8; 20])> = (0..queries as u64)
-        .map(|k| (md5_of(records + 1 + k), sha1_of(records + 1 + k)))
-        .collect();
+    let mixed_hits_expected = mixed
+        .iter()
+        .zip(0..)
+        .filter(|&(q, k)| q.0 != md5_of(records + 1 + k))
+        .count();
+    println!("lookup_queries={queries}");
+    println!("lookup_present_share={:.3}", mixed_hits_expected as f64 / queries as f64);
     let zero256 = [0u8; 32];
     let zero1 = [0u8; 20];
     let mut out: Vec<RecordRef> = Vec::with_capacity(8);
 
     // Warm the pages and checksum bitmap once (as a scan would after its
     // first files), then measure.
+    let t = Instant::now();
     for (md5, sha1) in &present {
         out.clear();
         matcher.matches(md5, sha1, &zero256, &mut out)?;
     }
-    let measure = |label: &str, qs: &[([u8; 16], [u8; 20])], use_sha1: bool, expect_hit: bool| -> Res<()> {
-        let mut out: Vec<RecordRef> = Vec::with_capacity(8);
-        let mut best = f64::MAX;
-        let mut hits = 0usize;
+    println!("warm_up_seconds={:.2}", t.elapsed().as_secs_f64());
+    // How much of the mapped files the kernel maps with 2 MiB pages.
+    let pmd_kb = std::fs::read_to_string("/proc/self/smaps_rollup")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("FilePmdMapped:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        })
+        .unwrap_or(0);
+    println!("huge_page_mapped_bytes={}", pmd_kb * 1024);
+    // Best of five, by the wall clock and by this thread's CPU time (the
+    // machine may be shared: the CPU time is the per-core rate).
+    let best_of = |label: &str, n: usize, f: &mut dyn FnMut() -> Res<usize>, expect: usize| -> Res<()> {
+        let (mut wall, mut cpu) = (f64::MAX, f64::MAX);
         for _ in 0..5 {
-            hits = 0;
-            let t = Instant::now();
-            for (md5, sha1) in qs {
-                out.clear();
-                matcher.matches(md5, if use_sha1 { sha1 } else { &zero1 }, &zero256, &mut out)?;
-                hits += out.len();
+            let (t, c) = (Instant::now(), thread_cpu_seconds());
+            let hits = f()?;
+            wall = wall.min(t.elapsed().as_secs_f64());
+            cpu = cpu.min(thread_cpu_seconds() - c);
+            if hits != expect {
+                return Err(format!("{label}: {hits} hits, expected {expect}").into());
             }
-            best = best.min(t.elapsed().as_secs_f64());
         }
-        if expect_hit && hits != qs.len() {
-            return Err(format!("{label}: {hits} hits for {} present digests", qs.len()).into());
+        println!("{label}_per_second={:.0}", n as f64 / wall);
+        if cpu > 0.0 {
+            println!("{label}_per_cpu_second={:.0}", n as f64 / cpu);
         }
-        if !expect_hit && hits != 0 {
-            return Err(format!("{label}: {hits} hits for absent digests").into());
-        }
-        println!("{label}_per_second={:.0}", qs.len() as f64 / best);
         Ok(())
     };
-    measure("lookups_md5_present", &present, false, true)?;
-    measure("lookups_md5_absent", &absent, false, false)?;
-    measure("lookups_md5_sha1_present", &present, true, true)?;
-    // Batched: the same MD5 lookups, their memory loads overlapped.
-    let batch: Vec<([u8; 16], [u8; 20], [u8; 32])> =
-        present.iter().map(|(m, _)| (*m, zero1, zero256)).collect();
-    let mut pairs = Vec::with_capacity(batch.len());
-    let mut best = f64::MAX;
-    for _ in 0..5 {
-        pairs.clear();
-        let t = Instant::now();
-        matcher.matches_many(&batch, &mut pairs)?;
-        best = best.min(t.elapsed().as_secs_f64());
+    let single = |qs: &[([u8; 16], [u8; 20])], use_sha1: bool| -> Res<usize> {
+        let mut out: Vec<RecordRef> = Vec::with_capacity(8);
+        let mut hits = 0;
+        for (md5, sha1) in qs {
+            out.clear();
+            matcher.matches(md5, if use_sha1 { sha1 } else { &zero1 }, &zero256, &mut out)?;
+            hits += out.len();
+        }
+        Ok(hits)
+    };
+    let n = queries;
+    best_of("lookups_md5_present", n, &mut || single(&present, false), n)?;
+    best_of("lookups_md5_mixed", n, &mut || single(&mixed, false), mixed_hits_expected)?;
+    best_of("lookups_md5_sha1_mixed", n, &mut || single(&mixed, true), mixed_hits_expected)?;
+    // Batched: the same lookups through the pipelined path.
+    let batch = |qs: &[([u8; 16], [u8; 20])], use_sha1: bool| -> Vec<([u8; 16], [u8; 20], [u8; 32])> {
+        qs.iter().map(|(m, s)| (*m, if use_sha1 { *s } else { zero1 }, zero256)).collect()
+    };
+    let mut pairs = Vec::with_capacity(n);
+    for (label, files, expect) in [
+        ("lookups_md5_batched_present", batch(&present, false), n),
+        ("lookups_md5_batched_mixed", batch(&mixed, false), mixed_hits_expected),
+        ("lookups_md5_sha1_batched_mixed", batch(&mixed, true), mixed_hits_expected),
+    ] {
+        best_of(label, n, &mut || {
+            pairs.clear();
+            matcher.matches_many(&files, &mut pairs)?;
+            Ok(pairs.len())
+        }, expect)?;
     }
-    if pairs.len() != batch.len() {
-        return Err(format!("batched: {} hits for {} present digests", pairs.len(), batch.len()).into());
-    }
-    println!("lookups_md5_batched_per_second={:.0}", batch.len() as f64 / best);
+    // The same, in calls of 1024 files (a scan-sized batch: too few keys
+    // for neighbouring lookups to share pages).
+    let files = batch(&mixed, false);
+    best_of("lookups_md5_batched_1024_mixed", n, &mut || {
+        let mut hits = 0;
+        for chunk in files.chunks(1024) {
+            pairs.clear();
+            matcher.matches_many(chunk, &mut pairs)?;
+            hits += pairs.len();
+        }
+        Ok(hits)
+    }, mixed_hits_expected)?;
     // Full lookups returning parsed records (what a scan's hit costs).
     let t = Instant::now();
     let n = queries.min(200_000);

@@ -8,8 +8,14 @@
 //! `SHA256` when listed), `MediaSize`, `Series`, the four flags, `Tags` (a
 //! string for one tag, a list for several), `Comments`, `PhotoDNA`,
 //! `MediaFiles` (one per name) and the record's other fields as strings.
-//! Importing that file gives back the same records and fields (not the same
-//! line numbers).
+//! Spoor's own bookkeeping goes in three fields of its own, written only
+//! when set: `SpoorMerged` (source records merged into this one),
+//! `SpoorNamesOmitted` (names beyond the kept ones) and
+//! `SpoorOtherCategories` (the categories merged duplicates gave besides
+//! `Category`, a list); the VICS importer reads them back, other tools
+//! keep them as unknown fields. Importing that file gives back the same
+//! records with every field (the line numbers are those of the new file:
+//! record `n` on line `n + 1`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -146,7 +152,7 @@ pub(crate) fn export(
 
 /// Field names the VICS writer sets itself (an extra field of the same name,
 /// case aside, is not written twice).
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 19] = [
     "MediaID",
     "Category",
     "MD5",
@@ -163,6 +169,9 @@ const KNOWN: [&str; 16] = [
     "PhotoDNA",
     "MediaFiles",
     "AlternativeHashes",
+    "SpoorMerged",
+    "SpoorNamesOmitted",
+    "SpoorOtherCategories",
 ];
 
 /// One record as a VICS 2.0 Media object; `position` is 1-based.
@@ -239,6 +248,18 @@ fn vics_media(r: &Record, position: u64) -> Map<String, Value> {
         .collect();
     if !files.is_empty() {
         m.insert("MediaFiles".into(), Value::Array(files));
+    }
+    if r.merged > 0 {
+        m.insert("SpoorMerged".into(), Value::from(r.merged));
+    }
+    if r.names_omitted > 0 {
+        m.insert("SpoorNamesOmitted".into(), Value::from(r.names_omitted));
+    }
+    if !r.other_categories.is_empty() {
+        m.insert(
+            "SpoorOtherCategories".into(),
+            Value::from(r.other_categories.clone()),
+        );
     }
     let taken: BTreeSet<String> = KNOWN.iter().map(|k| k.to_ascii_lowercase()).collect();
     for (k, v) in &r.extra {

@@ -23,10 +23,21 @@ pub(crate) const LAYOUT_VERSION: u32 = 2;
 /// Header size; entries start here.
 pub(crate) const HEADER_LEN: usize = 64;
 /// Most fan-out bits: 16 Mi buckets (64 MiB of fan-out) is plenty for a
-/// table of a hundred million entries.
+/// table of hundreds of millions of entries.
 const MAX_FANOUT_BITS: u32 = 24;
-/// Aim for about this many entries per bucket.
-const BUCKET_TARGET: u64 = 4;
+/// Aim for 16 to 32 entries per bucket.
+///
+/// Why not fewer: a lookup reads the fan-out, then the entries, and each
+/// read of a page not in the TLB costs a page walk (under a hypervisor, a
+/// nested one) as dear as the read. A fan-out of 4 entries per bucket is
+/// 32 MiB at 50 M entries and misses the TLB as often as the table does; at
+/// 16-32 it is 8 MiB, stays in the TLB and mostly in cache, and the search
+/// starts at the entry interpolated inside the bucket, off by one or two
+/// (see `guess`), so it still reads one or two cache lines.
+const BUCKET_TARGET: u64 = 16;
+/// Buckets up to this size are searched by a walk from the guessed entry;
+/// larger ones (a skewed set) by binary search first.
+const WALK_MAX: usize = 256;
 
 /// One table entry: digest bytes and record number.
 pub(crate) type Entry<const N: usize> = ([u8; N], u32);
@@ -58,36 +69,71 @@ fn prefix(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(le_bytes(&bytes[..8]))
 }
 
-/// The entries `start..end` of `entries` (entry `i` at `i * size`, its
-/// digest `width` bytes) within `lo..hi` whose digest equals `digest`.
+/// Where in its bucket `lo..hi` a digest most likely stands.
 ///
-/// Buckets hold a handful of entries, so a linear walk over the 8-byte
-/// prefixes (contiguous, branch-predictable) beats a binary search; big
-/// buckets (a skewed set) are binary-searched first.
+/// Digests are uniformly distributed (they are cryptographic hashes), so
+/// the bits after the bucket's `bits` give the digest's fraction of the way
+/// through the bucket; the guess is off by about the square root of the
+/// bucket's size (one or two entries), so a search that starts there
+/// touches the one or two cache lines around it. A skewed set only costs
+/// a few more steps: the guess never decides the answer.
 #[inline(always)]
-fn search(entries: &[u8], size: usize, width: usize, lo: usize, hi: usize, digest: &[u8]) -> (usize, usize) {
+fn guess(digest: &[u8], bits: u32, lo: usize, hi: usize) -> usize {
+    let fraction = u128::from(prefix(digest) << bits);
+    lo + ((fraction * (hi - lo) as u128) >> 64) as usize
+}
+
+/// The entries `start..end` of `entries` (entry `i` at `i * size`, its
+/// digest `width` bytes) within `lo..hi` whose digest equals `digest`;
+/// `at` (in `lo..=hi`) is where to start looking.
+///
+/// A bucket holds a handful of entries, so a walk over the 8-byte prefixes
+/// (contiguous, in the lines the guess brought in) beats a binary search;
+/// big buckets (a skewed set) are binary-searched first. The result does
+/// not depend on `at`: it is the range a plain binary search gives.
+#[inline(always)]
+fn search(
+    entries: &[u8],
+    size: usize,
+    width: usize,
+    (lo, hi): (usize, usize),
+    at: usize,
+    digest: &[u8],
+) -> (usize, usize) {
     let want = prefix(digest);
     let rest = &digest[8..];
-    let at = |i: usize| &entries[i * size..i * size + width];
+    let key = |i: usize| &entries[i * size..i * size + width];
     let (mut l, mut h) = (lo, hi);
-    while h - l > 16 {
-        let mid = l + (h - l) / 2;
-        if at(mid) < digest {
-            l = mid + 1;
-        } else {
-            h = mid;
+    let mut i = at.clamp(lo, hi);
+    if h - l > WALK_MAX {
+        while h - l > 16 {
+            let mid = l + (h - l) / 2;
+            if key(mid) < digest {
+                l = mid + 1;
+            } else {
+                h = mid;
+            }
+        }
+        i = l;
+    }
+    // `i` moves to the first entry of `l..h` whose prefix is not below
+    // `want`.
+    if i < h && prefix(key(i)) < want {
+        i += 1;
+        while i < h && prefix(key(i)) < want {
+            i += 1;
+        }
+    } else {
+        while i > l && prefix(key(i - 1)) >= want {
+            i -= 1;
         }
     }
-    let mut i = l;
-    while i < h && prefix(at(i)) < want {
-        i += 1;
-    }
     // Equal prefixes are rare: order the rest by the remaining bytes.
-    while i < h && prefix(at(i)) == want && &at(i)[8..] < rest {
+    while i < h && prefix(key(i)) == want && &key(i)[8..] < rest {
         i += 1;
     }
     let start = i;
-    while i < hi && prefix(at(i)) == want && &at(i)[8..] == rest {
+    while i < hi && prefix(key(i)) == want && &key(i)[8..] == rest {
         i += 1;
     }
     (start, i)
@@ -191,9 +237,37 @@ impl<const N: usize> TableWriter<N> {
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         file.write_all(&header).map_err(io)?;
         file.sync_all().map_err(io)?;
+        forget_cached(&file, sums_offset + sums.len() as u64);
         Ok(self.count)
     }
 }
+
+/// Tables at least this large are worth mapping with huge pages.
+const HUGE_TABLE: u64 = 8 << 20;
+
+/// Let the kernel drop the freshly written (and fsynced, so clean) pages
+/// of a large table from the page cache.
+///
+/// Why: a lookup in a table of tens of millions of entries is one random
+/// read in a mapping of a GB or more; with 4 KiB pages nearly every lookup
+/// also misses the TLB, and under a hypervisor's nested paging that page
+/// walk costs as much as the read itself. Pages written through `write()`
+/// sit in the cache as small folios and are mapped 4 KiB at a time; pages
+/// read back through a mapping advised `MADV_HUGEPAGE` (see
+/// [`Table::open`]) come in as 2 MiB folios (Linux 6.16 and later on ext4;
+/// XFS, btrfs and tmpfs have their own support) and are mapped whole. So the
+/// cache of what was just written is dropped, and the first lookups read the
+/// table back in 2 MiB pieces. Only a hint: where it does nothing, lookups
+/// are as correct and merely slower.
+#[cfg(target_os = "linux")]
+fn forget_cached(file: &File, len: u64) {
+    if len >= HUGE_TABLE {
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn forget_cached(_file: &File, _len: u64) {}
 
 fn header(
     width: u32,
@@ -324,6 +398,13 @@ impl Table {
             return Err(bad("the block checksum list is damaged".into()));
         }
         let sums = BlockSums::new(path, region as usize, sums_bytes)?;
+        // A hint (see `forget_cached`): map the table with 2 MiB pages
+        // where the page cache holds it in 2 MiB folios. Costs nothing at
+        // open; failure only means 4 KiB pages.
+        #[cfg(target_os = "linux")]
+        if map.len() as u64 >= HUGE_TABLE {
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
         Ok(Table {
             path: path.to_path_buf(),
             width,
@@ -368,7 +449,8 @@ impl Table {
         }
         let size = self.width + 4;
         self.sums.check(region, lo * size, hi * size)?;
-        Ok(search(&region[..self.fanout_at], size, self.width, lo, hi, digest))
+        let at = guess(digest, self.bits, lo, hi);
+        Ok(search(&region[..self.fanout_at], size, self.width, (lo, hi), at, digest))
     }
 
     /// Hint the CPU to fetch the fan-out entry of `digest` (first stage of
@@ -379,17 +461,27 @@ impl Table {
         prefetch(&self.map[at..]);
     }
 
-    /// Hint the CPU to fetch the first entries of `digest`'s bucket (second
-    /// stage; reads the fan-out, which the first stage brought in).
+    /// Hint the CPU to fetch the entries around where `digest` should
+    /// stand (second stage; reads the fan-out entry, which the first stage
+    /// brought in): the cache line of the guessed entry and the lines
+    /// before and after it, which is where the search will look.
     #[inline(always)]
     pub(crate) fn prefetch_bucket(&self, digest: &[u8]) {
-        let at = self.fanout_at + bucket(digest, self.bits) * 4;
-        let region = self.region();
-        if let Some(bytes) = region.get(at..at + 4) {
-            let lo = u32::from_le_bytes(le_bytes(bytes)) as usize;
-            let start = HEADER_LEN + lo * (self.width + 4);
-            if start < self.region_end {
-                prefetch(&self.map[start..]);
+        let at = HEADER_LEN + self.fanout_at + bucket(digest, self.bits) * 4;
+        let Some(bounds) = self.map.get(at..at + 8) else {
+            return;
+        };
+        let lo = u32::from_le_bytes(le_bytes(bounds)) as usize;
+        let hi = u32::from_le_bytes(le_bytes(&bounds[4..])) as usize;
+        if lo >= hi {
+            return;
+        }
+        let entry = HEADER_LEN + guess(digest, self.bits, lo, hi) * (self.width + 4);
+        let first = entry.saturating_sub(64).max(HEADER_LEN);
+        let last = (entry + 64).min(self.region_end.saturating_sub(1));
+        for line in [first, entry, last] {
+            if let Some(bytes) = self.map.get(line..) {
+                prefetch(bytes);
             }
         }
     }
@@ -439,6 +531,11 @@ impl Table {
             }
         }
         Ok(())
+    }
+
+    /// Entries in the table.
+    pub(crate) fn len(&self) -> usize {
+        self.count
     }
 
     /// Checksum blocks in the table.
@@ -551,7 +648,7 @@ mod tests {
         v.sort_unstable();
         write_table(&path, &v, 4000).expect("write");
         let table = Table::open(&path, DigestKind::Md5, v.len() as u64).expect("open");
-        assert!(table.bits >= 8, "{} bits", table.bits);
+        assert!(table.bits >= 7, "{} bits", table.bits);
         table.verify(10_000).expect("verifies");
         for (d, r) in &v {
             assert!(find(&table, d).contains(r));
@@ -625,12 +722,122 @@ mod tests {
         table.verify(0).expect("verifies");
     }
 
+    /// SplitMix64, for reproducible random digests.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn random_digest<const N: usize>(state: &mut u64) -> [u8; N] {
+        let mut d = [0u8; N];
+        for chunk in d.chunks_mut(8) {
+            let word = next(state).to_be_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        d
+    }
+
+    /// The plain answer: the equal range by binary search over the sorted
+    /// entries.
+    fn plain<const N: usize>(entries: &[Entry<N>], digest: &[u8; N]) -> Vec<u32> {
+        let start = entries.partition_point(|e| e.0 < *digest);
+        let end = entries.partition_point(|e| e.0 <= *digest);
+        entries[start..end].iter().map(|e| e.1).collect()
+    }
+
+    /// Property: for tables of every shape (uniform, with repeated digests,
+    /// with the edge digests 00..00 and ff..ff, skewed into one huge bucket,
+    /// sized from a wrong estimate) and keys present, absent, next to
+    /// present ones and at the edges, `find` gives exactly what a plain
+    /// binary search gives.
+    fn find_equals_binary_search<const N: usize>(kind: DigestKind, seed: u64) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut state = seed;
+        for (case, &(count, estimate_num, skew)) in [
+            (0usize, 1u64, false),
+            (1, 1, false),
+            (2, 1, false),
+            (31, 1, false),
+            (100, 1, false),
+            (5_000, 1, false),
+            (5_000, 100, false),  // estimate 100x too high: many empty buckets
+            (20_000, 0, false),   // estimate 0: one bucket of everything
+            (20_000, 1, true),    // half the entries share their top 24 bits
+            (60_000, 1, false),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut entries: Vec<Entry<N>> = (0..count as u32)
+                .map(|r| {
+                    let mut d = random_digest::<N>(&mut state);
+                    if skew && r % 2 == 0 {
+                        d[..3].copy_from_slice(&[0x80, 0x00, 0x01]);
+                    }
+                    (d, r)
+                })
+                .collect();
+            if count >= 2 {
+                entries.push(([0u8; N], count as u32));
+                entries.push(([0xffu8; N], count as u32 + 1));
+                entries.push((entries[count / 2].0, count as u32 + 2)); // a repeat
+                // Same 8-byte prefix, different rest.
+                let mut near = entries[count / 3].0;
+                near[N - 1] ^= 0x40;
+                entries.push((near, count as u32 + 3));
+            }
+            entries.sort_unstable();
+            let path = dir.path().join(format!("{case}.idx"));
+            let mut w = TableWriter::<N>::create(&path, entries.len() as u64 * estimate_num)
+                .expect("create");
+            for (d, r) in &entries {
+                w.push(d, *r).expect("push");
+            }
+            w.finish().expect("finish");
+            let table = Table::open(&path, kind, entries.len() as u64).expect("open");
+            let mut keys: Vec<[u8; N]> = vec![[0u8; N], [0xffu8; N], [0x80u8; N], [0x7fu8; N]];
+            for _ in 0..2_000 {
+                keys.push(random_digest::<N>(&mut state)); // absent (almost surely)
+                if !entries.is_empty() {
+                    let e = entries[(next(&mut state) % entries.len() as u64) as usize].0;
+                    keys.push(e);
+                    let mut up = e;
+                    up[N - 1] = up[N - 1].wrapping_add(1);
+                    keys.push(up);
+                    let mut down = e;
+                    down[N - 1] = down[N - 1].wrapping_sub(1);
+                    keys.push(down);
+                    let mut other = e;
+                    other[0] ^= 0x01;
+                    keys.push(other);
+                }
+            }
+            for key in &keys {
+                let mut got = find(&table, key);
+                got.sort_unstable();
+                assert_eq!(got, plain(&entries, key), "case {case}, key {key:02x?}");
+                table.prefetch_fanout(key);
+                table.prefetch_bucket(key);
+            }
+        }
+    }
+
+    #[test]
+    fn find_equals_a_plain_binary_search() {
+        find_equals_binary_search::<16>(DigestKind::Md5, 1);
+        find_equals_binary_search::<20>(DigestKind::Sha1, 2);
+        find_equals_binary_search::<32>(DigestKind::Sha256, 3);
+    }
+
     #[test]
     fn fanout_bits_grow_with_the_table() {
         assert_eq!(fanout_bits(0), 0);
-        assert_eq!(fanout_bits(7), 0);
-        assert_eq!(fanout_bits(8), 1);
-        assert_eq!(fanout_bits(50_000_000), 23);
+        assert_eq!(fanout_bits(31), 0);
+        assert_eq!(fanout_bits(32), 1);
+        assert_eq!(fanout_bits(50_000_000), 21);
         assert_eq!(fanout_bits(u64::MAX), MAX_FANOUT_BITS);
     }
 }

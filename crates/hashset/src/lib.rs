@@ -112,8 +112,9 @@
 //! record number (u32 LE, 0-based index into `records.off`), sorted by
 //! digest bytes, then record number. The fan-out table holds `2^b + 1`
 //! u32 LE entry indexes: entry `i` of the table is the first entry whose top
-//! `b` digest bits are `>= i`, so a lookup reads one bucket of four to eight
-//! entries. The block checksums are one CRC-32 per 64 KiB block of the bytes
+//! `b` digest bits are `>= i`; `b` is chosen for buckets of 16 to 32
+//! entries (tables written before chose 4 to 8; both read alike), and a
+//! lookup starts at the entry interpolated inside its bucket. The block checksums are one CRC-32 per 64 KiB block of the bytes
 //! from offset 64 to the checksums (entries and fan-out). The header and the
 //! checksum list are checked when a table is opened (microseconds, not a
 //! read of the table); each block is checked the first time a lookup
@@ -177,6 +178,7 @@ pub const DEFAULT_SORT_MEMORY: usize = 256 << 20;
 
 /// What a match against a set means for the case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SetKind {
     /// Known material of interest: a match is reported.
@@ -221,6 +223,7 @@ impl FromStr for SetKind {
 /// A digest algorithm. The order (`Md5 < Sha1 < Sha256`) is also the
 /// strength order used to pick the reported match method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum DigestKind {
     /// MD5, 16 bytes.
@@ -285,6 +288,7 @@ impl FromStr for DigestKind {
 
 /// A hash-list source format. "auto" is expressed as `Option<Format>::None`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Format {
     /// `md5sum` output: 32 hex digits, then optionally `  name` or ` *name`.
     #[serde(rename = "md5sum")]
@@ -589,6 +593,7 @@ impl Default for ImportOptions {
 
 /// Description of one imported set, as stored in its `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SetInfo {
     /// Stable folder name: slug of name and version plus 8 hex digits of the
     /// source's SHA-256.
@@ -742,6 +747,7 @@ impl Record {
 
 /// Digests whose records disagree on the category.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     /// The strongest digest the records share, as `kind:hex`, e.g.
     /// `md5:900150983cd24fb0d6963f7d28e17f72`.
@@ -754,6 +760,7 @@ pub struct Conflict {
 
 /// What an import did besides adding the set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// Source records folded into another record with the same digests.
     pub duplicates_merged: u64,

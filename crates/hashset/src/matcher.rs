@@ -50,6 +50,32 @@ pub struct Matcher {
     sets: Vec<LoadedSet>,
     /// Known videos per set (vPDQ), indexed like `infos`.
     videos: Vec<Vec<crate::KnownVideo>>,
+    /// Tables loaded, over all sets and digest kinds.
+    tables: usize,
+}
+
+/// Table lookups kept in flight by [`Matcher::matches_many`]: the distance
+/// between the fan-out and bucket stages (and between the bucket stage and
+/// the search). About the memory loads a core keeps outstanding; on a 50 M
+/// set (bench/hashset.sh) 8 to 24 performed alike within the noise of a
+/// shared machine, 4 was clearly slower.
+const PIPELINE_LOOKUPS: usize = 16;
+
+/// Batches of at least this many files are looked up in digest order (see
+/// [`Matcher::matches_many`]).
+const ORDER_MIN: usize = 1024;
+
+/// Larger batches are looked up in blocks of this many files, so that the
+/// ordering's arrays stay in cache.
+const ORDER_BLOCK: usize = 16384;
+
+/// A stage of a pipelined lookup.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Load the fan-out entry.
+    Fanout,
+    /// Load the bucket the fan-out entry points to.
+    Bucket,
 }
 
 fn digest_of(f: &FileDigests, slot: usize) -> &[u8] {
@@ -87,7 +113,16 @@ impl Matcher {
             sets.push(LoadedSet { tables, records });
             videos.push(crate::vpdq::load(&dir, info)?);
         }
-        Ok(Matcher { infos, sets, videos })
+        let tables = sets
+            .iter()
+            .map(|s| s.tables.iter().flatten().count())
+            .sum();
+        Ok(Matcher {
+            infos,
+            sets,
+            videos,
+            tables,
+        })
     }
 
     /// The loaded sets; [`ExactMatch::set`] indexes this.
@@ -98,7 +133,8 @@ impl Matcher {
     /// The records listing one of the digests, appended to `out` (which is
     /// not cleared): per set, each record once with its strongest method.
     /// No record is read, so this is the cost of a lookup that finds
-    /// nothing.
+    /// nothing. With several tables loaded (sets, digest kinds), their
+    /// memory loads are overlapped as in [`Matcher::matches_many`].
     #[inline]
     pub fn matches(
         &self,
@@ -107,18 +143,24 @@ impl Matcher {
         sha256: &[u8; 32],
         out: &mut Vec<RecordRef>,
     ) -> Result<()> {
-        let digests: [(DigestKind, &[u8]); 3] = [
-            (DigestKind::Md5, md5),
-            (DigestKind::Sha1, sha1),
-            (DigestKind::Sha256, sha256),
-        ];
+        let file = (*md5, *sha1, *sha256);
+        if self.tables > 1 {
+            self.prefetch(&file, Stage::Fanout);
+            self.prefetch(&file, Stage::Bucket);
+        }
+        self.collect(&file, out)
+    }
+
+    /// The lookups of one file in every table, appended to `out`.
+    #[inline(always)]
+    fn collect(&self, f: &FileDigests, out: &mut Vec<RecordRef>) -> Result<()> {
         for (index, set) in self.sets.iter().enumerate() {
             let first = out.len();
-            for (kind, digest) in digests {
+            for kind in DigestKind::ALL {
                 let Some(table) = &set.tables[slot(kind)] else {
                     continue;
                 };
-                let (start, end) = table.find(digest)?;
+                let (start, end) = table.find(digest_of(f, slot(kind)))?;
                 for i in start..end {
                     let record = table.record(i);
                     // Kinds come weakest first: a later kind upgrades.
@@ -136,55 +178,145 @@ impl Matcher {
         Ok(())
     }
 
+    /// Ask the CPU to start loading what one stage of the lookups of `f`
+    /// will read, in every table.
+    #[inline(always)]
+    fn prefetch(&self, f: &FileDigests, stage: Stage) {
+        for set in &self.sets {
+            for (slot, table) in set.tables.iter().enumerate() {
+                if let Some(table) = table {
+                    match stage {
+                        Stage::Fanout => table.prefetch_fanout(digest_of(f, slot)),
+                        Stage::Bucket => table.prefetch_bucket(digest_of(f, slot)),
+                    }
+                }
+            }
+        }
+    }
+
     /// [`Matcher::matches`] for many files at once: `(file index, record)`
-    /// pairs appended to `out`. Lookups are interleaved in groups so that
-    /// the memory loads of several files overlap (a lookup in a table of
-    /// tens of millions of entries waits on memory, not on the CPU): the
-    /// way to check a whole list against the library quickly.
+    /// pairs appended to `out`, in file order, each file's pairs as
+    /// [`Matcher::matches`] gives them. The fast path: the way a list of
+    /// files (a scan's batch, a whole hash list) is checked.
+    ///
+    /// A lookup in a table of tens of millions of entries waits on memory,
+    /// not on the CPU: a read of the fan-out, then one of the entries it
+    /// points to, in a mapping of a GB where nearly every read also misses
+    /// the TLB. Two things hide that:
+    ///
+    /// - the lookups run as a software pipeline: while file `i` is
+    ///   searched, the entries of file `i + d` and the fan-out of file
+    ///   `i + 2d` are being fetched, so many memory loads are in flight at
+    ///   once instead of one;
+    /// - a batch of at least 1024 files is looked up in the order of their
+    ///   digests (by a one-pass bucket sort on the leading bits of the
+    ///   digest kind with the most entries), in blocks of 16384 files so
+    ///   that the sort's arrays stay in cache, so neighbouring lookups read
+    ///   nearby memory and their page walks find the page tables in cache.
+    ///   The pairs are put back in file order afterwards.
     pub fn matches_many(
         &self,
         files: &[FileDigests],
         out: &mut Vec<(usize, RecordRef)>,
     ) -> Result<()> {
-        const GROUP: usize = 16;
-        let prefetch = |group: &[FileDigests], bucket: bool| {
-            for set in &self.sets {
-                for (slot, table) in set.tables.iter().enumerate() {
-                    let Some(table) = table else { continue };
-                    for f in group {
-                        if bucket {
-                            table.prefetch_bucket(digest_of(f, slot));
-                        } else {
-                            table.prefetch_fanout(digest_of(f, slot));
-                        }
-                    }
+        if files.len() > ORDER_BLOCK {
+            for (n, chunk) in files.chunks(ORDER_BLOCK).enumerate() {
+                let first = out.len();
+                self.matches_many(chunk, out)?;
+                for pair in &mut out[first..] {
+                    pair.0 += n * ORDER_BLOCK;
                 }
             }
-        };
-        let groups: Vec<&[FileDigests]> = files.chunks(GROUP).collect();
-        for g in groups.iter().take(2) {
-            prefetch(g, false);
+            return Ok(());
         }
-        if let Some(first) = groups.first() {
-            prefetch(first, true);
+        if files.len() < ORDER_MIN {
+            return self.pipeline(files, (0..files.len()).map(|i| i as u32), out);
+        }
+        let order = self.locality_order(files);
+        let first = out.len();
+        self.pipeline(files, order.iter().copied(), out)?;
+        // Back to file order: a stable counting sort on the file index
+        // (each file's pairs stay in the order they were found).
+        let found = out.split_off(first);
+        let mut starts = vec![0u32; files.len() + 1];
+        for (file, _) in &found {
+            starts[file + 1] += 1;
+        }
+        for i in 0..files.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut placed: Vec<Option<(usize, RecordRef)>> = vec![None; found.len()];
+        for pair in found {
+            let at = &mut starts[pair.0];
+            placed[*at as usize] = Some(pair);
+            *at += 1;
+        }
+        out.extend(placed.into_iter().flatten());
+        Ok(())
+    }
+
+    /// The files' indexes ordered by the leading bits of the digest kind
+    /// with the most table entries (a bucket sort: digests are uniform, so
+    /// buckets of about four files, in digest order between buckets).
+    fn locality_order(&self, files: &[FileDigests]) -> Vec<u32> {
+        let mut entries = [0u64; 3];
+        for set in &self.sets {
+            for (slot, table) in set.tables.iter().enumerate() {
+                if let Some(table) = table {
+                    entries[slot] += table.len() as u64;
+                }
+            }
+        }
+        let slot = (0..3).max_by_key(|&s| (entries[s], 3 - s)).unwrap_or(0);
+        let bits = (usize::BITS - files.len().leading_zeros()).saturating_sub(2).clamp(1, 22);
+        let key = |f: &FileDigests| {
+            let d = digest_of(f, slot);
+            (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
+        };
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for f in files {
+            starts[key(f) + 1] += 1;
+        }
+        for i in 0..1 << bits {
+            starts[i + 1] += starts[i];
+        }
+        let mut order = vec![0u32; files.len()];
+        for (i, f) in files.iter().enumerate() {
+            let at = &mut starts[key(f)];
+            order[*at as usize] = i as u32;
+            *at += 1;
+        }
+        order
+    }
+
+    /// The pipelined lookups of `files[i]` for each `i` of `order`.
+    fn pipeline(
+        &self,
+        files: &[FileDigests],
+        order: impl Iterator<Item = u32> + Clone,
+        out: &mut Vec<(usize, RecordRef)>,
+    ) -> Result<()> {
+        let d = (PIPELINE_LOOKUPS / self.tables.max(1)).max(1);
+        let mut fanout_stage = order.clone();
+        let mut bucket_stage = order.clone();
+        for i in fanout_stage.by_ref().take(2 * d) {
+            self.prefetch(&files[i as usize], Stage::Fanout);
+        }
+        for i in bucket_stage.by_ref().take(d) {
+            self.prefetch(&files[i as usize], Stage::Bucket);
         }
         let mut refs = Vec::with_capacity(4);
-        for (g, group) in groups.iter().enumerate() {
-            // A software pipeline, three groups deep: the buckets of the
-            // next group (whose fan-out entries were asked for a group ago),
-            // the fan-out of the one after, then this group's searches,
-            // whose lines have had a group's time to arrive.
-            if let Some(next) = groups.get(g + 1) {
-                prefetch(next, true);
+        for i in order {
+            if let Some(ahead) = fanout_stage.next() {
+                self.prefetch(&files[ahead as usize], Stage::Fanout);
             }
-            if let Some(after) = groups.get(g + 2) {
-                prefetch(after, false);
+            if let Some(ahead) = bucket_stage.next() {
+                self.prefetch(&files[ahead as usize], Stage::Bucket);
             }
-            for (i, f) in group.iter().enumerate() {
-                refs.clear();
-                self.matches(&f.0, &f.1, &f.2, &mut refs)?;
-                out.extend(refs.iter().map(|r| (g * GROUP + i, *r)));
-            }
+            let i = i as usize;
+            refs.clear();
+            self.collect(&files[i], &mut refs)?;
+            out.extend(refs.iter().map(|r| (i, *r)));
         }
         Ok(())
     }

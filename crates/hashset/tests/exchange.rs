@@ -267,6 +267,99 @@ fn vics_round_trip_keeps_records_and_fields() {
     }
 }
 
+/// Every record of a set, in record order, read back through lookups of
+/// its own export.
+fn all_records(h: &Harness, info: &SetInfo) -> Vec<Record> {
+    let matcher = h.library.load(std::slice::from_ref(&info.id)).expect("load");
+    let mut seen = Vec::new();
+    for line in String::from_utf8(h.export(&info.name, Format::Csv)).expect("utf-8").lines().skip(1) {
+        let mut cells = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let row = cells.records().next().expect("row").expect("csv");
+        let parse = |cell: &str, n: usize| -> Vec<u8> {
+            if cell.is_empty() { vec![0; n] } else { hex::decode(cell).expect("hex") }
+        };
+        let md5: [u8; 16] = parse(&row[0], 16).try_into().expect("16");
+        let sha1: [u8; 20] = parse(&row[1], 20).try_into().expect("20");
+        let sha256: [u8; 32] = parse(&row[2], 32).try_into().expect("32");
+        let found = matcher.lookup(&md5, &sha1, &sha256).expect("lookup");
+        seen.extend(found.into_iter().map(|m| m.record));
+    }
+    seen.sort_by(|x, y| (&x.md5, &x.sha1, &x.sha256).cmp(&(&y.md5, &y.sha1, &y.sha256)));
+    seen.dedup();
+    seen
+}
+
+#[test]
+fn vics_round_trip_keeps_every_field_of_merged_records() {
+    let h = Harness::new();
+    let md5 = |i: u64| hex::encode(digest(i, 7, 16)).to_uppercase();
+    let sha1 = |i: u64| hex::encode(digest(i, 8, 20));
+    let sha256 = |i: u64| hex::encode(digest(i, 9, 32));
+    let many: Vec<String> = (0..70).map(|n| format!("{{\"FileName\":\"n{n}.jpg\"}}")).collect();
+    let source = format!(
+        "\u{feff}{{\"@odata.context\":\"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media\",\"value\":[\n\
+{{\"MediaID\":10,\"Category\":1,\"MD5\":\"{m0}\",\"SHA1\":\"{s0}\",\"Series\":\"S\",\"Tags\":[\"a\"],\"MediaFiles\":[{{\"FileName\":\"x.jpg\"}}]}},\n\
+{{\"MediaID\":11,\"Category\":2,\"MD5\":\"{m0}\",\"SHA1\":\"{s0}\",\"Tags\":[\"b\"],\"Comments\":\"later\",\"MediaFiles\":[{{\"FileName\":\"y.jpg\"}}]}},\n\
+{{\"MediaID\":12,\"Category\":\"0\",\"MD5\":\"{m0}\",\"SHA1\":\"{s0}\",\"VictimIdentified\":\"true\"}},\n\
+{{\"MediaID\":13,\"Category\":null,\"MD5\":\"{m1}\",\"SHA256\":\"{h1}\",\"MediaSize\":\"77\",\"IsDistributed\":false,\"IsPrecategorized\":1,\"OffenderIdentified\":\"no\",\"PhotoDNA\":\"QUJD\",\"DateUpdated\":\"/Date(1700000000000)/\",\"Odd\":\"kept\",\"MediaFiles\":[{many}]}},\n\
+{{\"MediaID\":14,\"Category\":3,\"SHA1\":\"{s2}\",\"MediaFiles\":[{many}]}},\n\
+{{\"MediaID\":15,\"Category\":4,\"SHA1\":\"{s2}\",\"MediaFiles\":[{{\"FileName\":\"z.jpg\"}}]}}\n\
+]}}\n",
+        m0 = md5(0),
+        s0 = sha1(0),
+        m1 = md5(1),
+        h1 = sha256(1),
+        s2 = sha1(2),
+        many = many.join(","),
+    );
+    let first_path = h.path("merged.json");
+    fs::write(&first_path, source).expect("write");
+    let first = h.import("first", &first_path, 1 << 20).expect("import");
+    assert_eq!(first.record_count, 3);
+    assert_eq!(first.duplicates_merged, 3);
+    assert_eq!(first.conflict_count, 2);
+    let a = all_records(&h, &first);
+    assert_eq!(a.len(), 3);
+    // The bookkeeping fields are really set, so the test can fail.
+    let merged: Vec<(u64, u64, usize)> = a
+        .iter()
+        .map(|r| (r.merged, r.names_omitted, r.other_categories.len()))
+        .collect();
+    assert!(merged.contains(&(2, 0, 2)), "{merged:?}");
+    assert!(merged.contains(&(1, 6, 1)), "{merged:?}");
+    assert!(merged.contains(&(0, 5, 0)), "{merged:?}");
+
+    let exported = h.export("first", Format::Vics);
+    let text = String::from_utf8(exported.clone()).expect("utf-8");
+    assert!(text.contains("\"SpoorMerged\":2") && text.contains("\"SpoorNamesOmitted\":6"), "{text}");
+    let second_path = h.path("export.json");
+    fs::write(&second_path, &exported).expect("write");
+    let second = h.import("second", &second_path, 1 << 20).expect("re-import");
+    assert_eq!(second.record_count, first.record_count);
+    assert_eq!(second.digest_counts, first.digest_counts);
+    assert_eq!((second.format, &second.profile), (first.format, &first.profile));
+    let b = all_records(&h, &second);
+    assert_eq!(b.len(), a.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        assert_eq!(without_line(ra.clone()), without_line(rb.clone()));
+    }
+    // The line is where the record stands in the file read: one per line
+    // after the header line.
+    let mut lines: Vec<u64> = b.iter().map(|r| r.line).collect();
+    lines.sort_unstable();
+    assert_eq!(lines, vec![2, 3, 4]);
+    // And the export of the re-import is byte for byte the first export.
+    assert_eq!(h.export("second", Format::Vics), exported);
+
+    // A bookkeeping field that is not a count is a clear error.
+    let bad = text.replace("\"SpoorMerged\":2", "\"SpoorMerged\":\"two\"");
+    fs::write(&second_path, bad).expect("write");
+    let err = h.import("third", &second_path, 1 << 20).expect_err("not a count");
+    assert!(err.to_string().contains("SpoorMerged: not a count"), "{err}");
+}
+
 #[test]
 fn md5sum_and_csv_exports() {
     let h = Harness::new();

@@ -35,6 +35,7 @@ pub struct ExportRequest {
 
 /// What an export did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportOutcome {
     pub path: PathBuf,
     pub hits: u64,
@@ -250,6 +251,7 @@ fn triage_error(e: spoor_triage::Error) -> Error {
 
 /// Whether a file is exactly an export of a case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileCheck {
     pub file: PathBuf,
     pub sha256: String,

@@ -16,6 +16,7 @@ pub const METHODS: &[&str] = &["md5", "sha1", "sha256", "pdq", "vpdq"];
 /// - `method`: only hits found by these match methods;
 /// - `reviewed_only`: only hits of files the examiner has reviewed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Filters {
     pub evidence: Vec<String>,
     pub category: Vec<String>,

@@ -58,6 +58,7 @@ pub use model::{BuildOptions, Generator, REPORT_VERSION, Report};
 
 /// The formats a report can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReportFormat"))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Html,

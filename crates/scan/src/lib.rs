@@ -71,6 +71,9 @@ pub struct ScanOptions {
     pub max_picture_bytes: u64,
     /// Videos: sampling, the worker's caps and the vPDQ rule.
     pub video: VideoOptions,
+    /// Memory the workers' picture decodes may hold at once, estimated from
+    /// each picture's header; one larger than this decodes alone.
+    pub decode_memory: u64,
 }
 
 impl Default for ScanOptions {
@@ -85,6 +88,7 @@ impl Default for ScanOptions {
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
             video: VideoOptions::default(),
+            decode_memory: 1 << 30,
         }
     }
 }
@@ -92,6 +96,7 @@ impl Default for ScanOptions {
 /// How a scan ended. Cancellation is an outcome, not an error: the run is
 /// kept and the next scan resumes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Completed(Summary),
@@ -111,6 +116,7 @@ impl Outcome {
 
 /// What a run did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub run_id: i64,
     /// Whether this invocation resumed an unfinished run.
@@ -222,6 +228,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "follow_symlinks": false,
                 "picture_max_pixels": opts.decode_limits.max_pixels,
                 "picture_max_bytes": opts.max_picture_bytes,
+                "picture_decode_memory": opts.decode_memory,
                 "one_file_system": true,
             });
             if let Some(map) = settings.as_object_mut() {
@@ -251,6 +258,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         cancel: &cancel,
         counters: &counters,
         progress,
+        budget: stages::DecodeBudget::new(opts.decode_memory),
     };
     let written = pipeline.run(&mut case);
     let evidence_ids = items.iter().map(|e| e.evidence_id.clone()).collect();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The named stages, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Walking,
@@ -61,6 +62,7 @@ pub struct Counters {
 
 /// One look at the counters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Snapshot {
     pub stage: Stage,
     pub stage_index: u8,

@@ -5,6 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
@@ -24,6 +25,17 @@ struct Work {
     entry: Entry,
 }
 
+/// What reading a listed file gave.
+struct Read {
+    digest: spoor_digest::FileDigest,
+    /// Whether `O_NOATIME` was granted.
+    noatime: bool,
+    /// The size listed (or, for a file replaced since, the size found).
+    expected: u64,
+    /// Whether there was more than `expected` bytes: only those were read.
+    grew: bool,
+}
+
 enum Msg {
     File(Box<NewFile>),
     Warning(NewWarning),
@@ -40,6 +52,7 @@ pub(crate) struct Pipeline<'a> {
     pub cancel: &'a AtomicBool,
     pub counters: &'a Counters,
     pub progress: &'a dyn Progress,
+    pub budget: DecodeBudget,
 }
 
 impl Pipeline<'_> {
@@ -92,6 +105,8 @@ impl Pipeline<'_> {
         let (video_tx, video_rx) = crossbeam_channel::unbounded::<crate::video::Job>();
         std::thread::scope(|s| {
             let writer = s.spawn(|| self.write(case, rx));
+            // Before the first tick, which would otherwise show the default.
+            self.counters.set_stage(Stage::Walking);
             let ticker = s.spawn(|| loop {
                 self.progress.update(&self.counters.snapshot_at(started));
                 match done_rx.recv_timeout(Duration::from_millis(200)) {
@@ -99,7 +114,6 @@ impl Pipeline<'_> {
                     _ => break,
                 }
             });
-            self.counters.set_stage(Stage::Walking);
             let (work, walk_warnings) = self.walk();
             for w in walk_warnings {
                 let _ = tx.send(Msg::Warning(w));
@@ -193,8 +207,10 @@ impl Pipeline<'_> {
         let mut f = base_record(w);
         match e.kind {
             EntryKind::File => {
-                match spoor_digest::digest_file(&e.abs_path, Some(self.cancel)) {
+                match self.read_listed(&mut f, &e.abs_path, e) {
                     Err(spoor_digest::Error::Cancelled { .. }) => return None,
+                    // Replaced by something that is not a regular file: said by read_listed.
+                    Ok(None) => {}
                     Err(spoor_digest::Error::Io { source, .. }) => {
                         f.status = "error".into();
                         let reason = match source.raw_os_error() {
@@ -203,15 +219,23 @@ impl Pipeline<'_> {
                         };
                         warn(&mut f, "read", reason);
                     }
-                    Ok((d, noatime)) => {
-                        if d.size != e.size {
+                    Ok(Some(Read { digest: d, noatime, expected, grew })) => {
+                        if grew {
+                            // Reading on would chase a writer, or never end
+                            // (a file that grows for ever).
                             warn(
                                 &mut f,
                                 "read",
-                                format!("changed size during the scan: {} bytes when listed, {} bytes read; the digests are of the bytes read", e.size, d.size),
+                                format!("changed size during the scan: grew past the {expected} bytes it had when listed; the digests are of those first {expected} bytes"),
                             );
-                            f.size = d.size;
+                        } else if d.size != expected {
+                            warn(
+                                &mut f,
+                                "read",
+                                format!("changed size during the scan: {expected} bytes when listed, {} bytes read; the digests are of the bytes read", d.size),
+                            );
                         }
+                        f.size = d.size;
                         f.noatime = noatime;
                         f.status = "hashed".into();
                         f.md5 = Some(d.digests.md5_hex());
@@ -223,9 +247,15 @@ impl Pipeline<'_> {
                         f.type_class = Some(ft.class);
                         self.counters.bytes_done.fetch_add(d.size, Ordering::Relaxed);
                         self.match_exact(&mut f, &d.digests, rows_by_set);
-                        // Known-good files skip the later stages.
-                        if !f.known_good && f.type_class.as_deref() == Some("image") {
-                            self.fingerprint(&mut f, &e.abs_path);
+                        // Known-good files skip the later stages. A panic in
+                        // the decode stage costs the fingerprint, not the
+                        // digests already taken.
+                        if !f.known_good && f.type_class.as_deref() == Some("image")
+                            && let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.fingerprint(&mut f, &e.abs_path)))
+                        {
+                            f.picture = None;
+                            let reason = format!("picture decoding panicked (caught; the scan went on): {}", panic_text(panic.as_ref()));
+                            warn(&mut f, "decode", reason);
                         }
                     }
                 }
@@ -259,6 +289,7 @@ impl Pipeline<'_> {
     /// fingerprint of the stored pixels. A picture that cannot be decoded is
     /// a warning with the decoder's reason.
     fn fingerprint(&self, f: &mut NewFile, path: &Path) {
+        injected_fault(&f.path);
         if f.size > self.opts.max_picture_bytes {
             let reason = format!("picture of {} bytes is over the decoding cap of {} bytes: not fingerprinted", f.size, self.opts.max_picture_bytes);
             warn(f, "decode", reason);
@@ -277,6 +308,9 @@ impl Pipeline<'_> {
             warn(f, crate::metadata::STAGE, reason);
         }
         f.metadata = Some(meta.record);
+        // Wait until this picture's estimated peak fits in the budget the
+        // workers share: N workers never decode N worst-case pictures at once.
+        let _reserved = self.budget.reserve(decode_estimate(&bytes));
         match spoor_pdq::decode::hash_file_bytes(&bytes, &self.opts.decode_limits) {
             Ok((pdq, info)) => {
                 f.picture = Some(spoor_case::Picture {
@@ -343,12 +377,71 @@ impl Pipeline<'_> {
         }
     }
 
+    /// Opens a listed regular file (read-only, no links followed, no
+    /// blocking), checks it is still the file the walk listed, and digests
+    /// it. A file replaced by another regular file is read, with a warning
+    /// and the stat fields of the file read; one replaced by anything else
+    /// (a FIFO, a device) is not read at all.
+    fn read_listed(&self, f: &mut NewFile, path: &Path, e: &Entry) -> spoor_digest::Result<Option<Read>> {
+        let io = |source| spoor_digest::Error::Io { path: path.to_path_buf(), source };
+        let (file, noatime) = spoor_evidence::open_read_only(path).map_err(io)?;
+        let md = file.metadata().map_err(io)?;
+        let mut expected = e.size;
+        if !spoor_evidence::same_file(&file, e).map_err(io)? {
+            use std::os::unix::fs::{FileTypeExt, MetadataExt};
+            let ft = md.file_type();
+            if !md.is_file() {
+                let what = if ft.is_fifo() {
+                    "a FIFO"
+                } else if ft.is_char_device() {
+                    "a character device"
+                } else if ft.is_block_device() {
+                    "a block device"
+                } else if ft.is_socket() {
+                    "a socket"
+                } else {
+                    "something that is not a regular file"
+                };
+                f.status = "error".into();
+                warn(f, "read", format!("replaced by {what} during the scan: not read"));
+                return Ok(None);
+            }
+            warn(
+                f,
+                "read",
+                format!(
+                    "replaced by another file during the scan (inode {} when listed, {} when read): the digests and times are of the file read",
+                    e.inode,
+                    md.ino()
+                ),
+            );
+            expected = md.len();
+            f.inode = md.ino();
+            f.device = md.dev();
+            f.mode = md.mode();
+            f.mtime_utc = utc::from_unix(md.mtime(), md.mtime_nsec() as u32);
+            f.atime_utc = utc::from_unix(md.atime(), md.atime_nsec() as u32);
+            f.ctime_utc = utc::from_unix(md.ctime(), md.ctime_nsec() as u32);
+            f.btime_utc = md.created().ok().and_then(|t| {
+                let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+                utc::from_unix(d.as_secs() as i64, d.subsec_nanos())
+            });
+        }
+        // At most the size listed: the digests are of the file as it was
+        // listed, and a file that keeps growing cannot hold a worker.
+        use std::io::Read as _;
+        match spoor_digest::digest_reader((&file).take(expected), Some(self.cancel)) {
+            Ok(digest) => {
+                let grew = digest.size == expected && (&file).read(&mut [0u8; 1]).map_err(io)? > 0;
+                Ok(Some(Read { digest, noatime, expected, grew }))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(spoor_digest::Error::Cancelled { path: path.to_path_buf() }),
+            Err(source) => Err(io(source)),
+        }
+    }
+
     fn panicked(&self, w: &Work, panic: Box<dyn std::any::Any + Send>) -> NewFile {
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
+        let msg = panic_text(panic.as_ref());
         let mut f = base_record(w);
         f.status = "error".into();
         warn(&mut f, "read", format!("internal error while processing this file (caught; the scan went on): {msg}"));
@@ -387,6 +480,90 @@ impl Pipeline<'_> {
             }
         }
     }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A test seam, in debug builds only: decoding a file whose path ends with
+/// `$SPOOR_FAULT_PANIC_ON` panics, as a decoder bug would
+/// (crates/cli/tests/hostile.rs proves the scan survives it).
+fn injected_fault(path: &[u8]) {
+    #[cfg(debug_assertions)]
+    if let Some(suffix) = std::env::var_os("SPOOR_FAULT_PANIC_ON") {
+        use std::os::unix::ffi::OsStrExt;
+        if !suffix.is_empty() && path.ends_with(suffix.as_bytes()) {
+            panic!("fault injected by SPOOR_FAULT_PANIC_ON");
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = path;
+}
+
+/// Memory that picture decodes may hold at once, shared by the workers:
+/// each reserves its estimate before decoding and waits until it fits; a
+/// picture whose estimate is larger than the whole budget decodes alone.
+#[derive(Debug)]
+pub(crate) struct DecodeBudget {
+    total: u64,
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+pub(crate) struct Reservation<'a> {
+    budget: &'a DecodeBudget,
+    amount: u64,
+}
+
+impl DecodeBudget {
+    pub(crate) fn new(total: u64) -> DecodeBudget {
+        DecodeBudget { total: total.max(1), used: Mutex::new(0), freed: Condvar::new() }
+    }
+
+    fn reserve(&self, want: u64) -> Reservation<'_> {
+        let amount = want.min(self.total);
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        // `amount <= total`, so it fits once nothing else is reserved.
+        while *used + amount > self.total {
+            used = self.freed.wait(used).unwrap_or_else(PoisonError::into_inner);
+        }
+        *used += amount;
+        Reservation { budget: self, amount }
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        let mut used = self.budget.used.lock().unwrap_or_else(PoisonError::into_inner);
+        *used -= self.amount;
+        self.budget.freed.notify_all();
+    }
+}
+
+/// The most decoding `bytes` may hold at once: the decoder's pixel buffer
+/// (its size from the header alone), the RGB copy PDQ hashes, and the
+/// file's bytes. A header that cannot be read costs the bytes only (the
+/// decoder then refuses it before allocating).
+fn decode_estimate(bytes: &[u8]) -> u64 {
+    use image::ImageDecoder;
+    let pixels = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|mut r| {
+            r.no_limits();
+            r.into_decoder().ok()
+        })
+        .map(|d| {
+            let (w, h) = d.dimensions();
+            d.total_bytes().saturating_add(u64::from(w) * u64::from(h) * 3)
+        })
+        .unwrap_or(0);
+    pixels.saturating_add(bytes.len() as u64)
 }
 
 /// Reads at most `cap` bytes of an evidence file, read-only.

@@ -54,8 +54,15 @@ pub(crate) fn parse_rds3(source: &Path, sink: &mut dyn RecordSink) -> Result<()>
         && let Ok(mut rows) = stmt.query([])
         && let Ok(Some(row)) = rows.next()
     {
-        let version: Option<String> = row.get(0).ok();
-        let build: Option<String> = row.get(1).ok();
+        // Read as plain values: a failed conversion to String makes rusqlite
+        // look up the column's name, and `SELECT *` takes the names from the
+        // file's own schema, which may not be UTF-8 (rusqlite panics then;
+        // found by fuzz/fuzz_targets/hashset_sqlite.rs).
+        let text = |i: usize| match row.get::<_, rusqlite::types::Value>(i) {
+            Ok(rusqlite::types::Value::Text(s)) => Some(s),
+            _ => None,
+        };
+        let (version, build) = (text(0), text(1));
         title = version.map(|v| match build {
             Some(b) if !b.is_empty() => format!("NSRL RDS {v} ({b})"),
             _ => format!("NSRL RDS {v}"),

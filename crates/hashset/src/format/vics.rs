@@ -545,6 +545,7 @@ impl<'de> Visitor<'de> for MediaVisitor {
         let mut p = ParsedRecord::default();
         p.record.line = self.line;
         let mut names: Vec<String> = Vec::new();
+        let (mut merged, mut omitted) = (0u64, 0u64);
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let k = key.to_ascii_lowercase();
             match k.as_str() {
@@ -578,6 +579,11 @@ impl<'de> Visitor<'de> for MediaVisitor {
                 "isdistributed" => p.record.is_distributed = flag(&mut map, &key)?,
                 "isprecategorized" => p.record.is_precategorized = flag(&mut map, &key)?,
                 "tags" => p.record.tags = map.next_value::<Tags>()?.0,
+                // Spoor's own bookkeeping, written by its VICS export so
+                // that a round trip keeps every field (see export.rs).
+                "spoormerged" => merged = count(&mut map, &key)?,
+                "spoornamesomitted" => omitted = count(&mut map, &key)?,
+                "spoorothercategories" => p.record.other_categories = map.next_value::<Tags>()?.0,
                 "mediafiles" => {
                     for file in map.next_value::<Items<MediaFile>>()?.0 {
                         if let Some(name) = file.0 {
@@ -619,6 +625,8 @@ impl<'de> Visitor<'de> for MediaVisitor {
         for name in names {
             add_name(&mut p.record, name);
         }
+        p.record.merged = merged;
+        p.record.names_omitted += omitted;
         Ok(p)
     }
 }
@@ -638,6 +646,16 @@ pub(crate) fn add_name(record: &mut Record, name: String) {
     } else {
         record.names_omitted += 1;
     }
+}
+
+/// A count written as a number or a string of digits; null is 0.
+fn count<'de, A: MapAccess<'de>>(map: &mut A, key: &str) -> std::result::Result<u64, A::Error> {
+    let Some(text) = map.next_value::<Flex>()?.0 else {
+        return Ok(0);
+    };
+    text.parse().map_err(|_| {
+        de::Error::custom(format!("{key}: not a count: {:?}", shorten(text.as_bytes())))
+    })
 }
 
 fn flag<'de, A: MapAccess<'de>>(map: &mut A, key: &str) -> std::result::Result<Option<bool>, A::Error> {

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""End-to-end test of the real, built desktop app, driven over WebDriver.
+
+The app runs under Xvfb, started by tauri-driver (with Debian's
+WebKitWebDriver). The examiner's workflow, through the window only:
+create a case -> add the fixture evidence -> import a fixture hash set (and
+a known-good set) -> scan, cancel, resume -> the expected hits, with blurred
+thumbnails -> categorise one with the keyboard -> export a report -> verify;
+then, with --big, a case of 100,000 hits scrolled to its end. The CLI then checks, from the
+outside, that the window's actions are in the case (review, export).
+
+Prints one line per check and `N passed, N failed` at the end; exits 1 if
+any check failed. With --screenshots DIR it also saves the README's
+screenshots (overview, scan, hits grid).
+
+Run by scripts/e2e.sh (which starts Xvfb and tauri-driver).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.file_detector import UselessFileDetector
+from selenium.webdriver.support.ui import Select
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail) if detail else ''}", flush=True)
+    return ok
+
+
+def wait_for(driver, fn, what, timeout=60.0):
+    """Polls fn(driver) until it returns something truthy (the page may still be loading)."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            v = fn(driver)
+            if v:
+                return v
+        except WebDriverException as e:
+            last = e
+        time.sleep(0.2)
+    raise TimeoutError(f"waiting for {what}" + (f" ({last.__class__.__name__})" if last else ""))
+
+
+def tid(driver, test_id):
+    return driver.find_element(By.CSS_SELECTOR, f'[data-testid="{test_id}"]')
+
+
+def tids(driver, test_id):
+    return driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{test_id}"]')
+
+
+def type_into(driver, test_id, text):
+    el = wait_for(driver, lambda d: tid(d, test_id), test_id)
+    el.clear()
+    el.send_keys(text)
+
+
+def click(driver, test_id):
+    wait_for(driver, lambda d: tid(d, test_id), test_id).click()
+
+
+def text_of(driver, test_id):
+    els = tids(driver, test_id)
+    return els[0].text if els else ""
+
+
+def big(driver, case_path):
+    """Opens a case with many hits and checks that the grid and the table
+    reach the last hit (rows are fetched in pages as they scroll into view).
+    Times are printed for people, never asserted."""
+    click(driver, "close-case")
+    type_into(driver, "open-case-path", case_path)
+    started = time.monotonic()
+    click(driver, "open-case")
+    wait_for(driver, lambda d: "BIG-1" in text_of(d, "case-title"), "the big case")
+    click(driver, "tab-hits")
+    total = wait_for(driver, lambda d: text_of(d, "hit-total") if "hits" in text_of(d, "hit-total") else None, "the big hit count")
+    n = int(total.split()[0])
+    print(f"     big case: {total} shown {time.monotonic() - started:.1f} s after opening", flush=True)
+    check("big case: hit count", n >= 10000, total)
+    last = f"IMG_{n - 1:06}.jpg"
+    for view, item in (("view-table", "hit-row"), ("view-grid", "hit-tile")):
+        click(driver, view)
+        scroller = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".scroller"), "the scroller")[0]
+        t0 = time.monotonic()
+        driver.execute_script("arguments[0].scrollTop = arguments[0].scrollHeight", scroller)
+        found = wait_for(driver, lambda d: any(last in (e.get_attribute("innerHTML") or "") for e in tids(d, item)), f"the last hit in {view}", timeout=60)
+        print(f"     big case: {view} scrolled to the last hit in {time.monotonic() - t0:.2f} s", flush=True)
+        check(f"big case: {view} reaches hit {n}", found)
+        shown = len(tids(driver, item))
+        check(f"big case: {view} renders only what is on screen", 0 < shown < 400, f"{shown} elements for {n} hits")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--app", required=True)
+    ap.add_argument("--driver", default="http://127.0.0.1:4544")
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--spoor", required=True, help="the spoor CLI, for checks from outside the window")
+    ap.add_argument("--screenshots", default=None)
+    ap.add_argument("--big", default=None, help="also open this case (many hits) and scroll its hits to the end")
+    args = ap.parse_args()
+
+    manifest = json.load(open(os.path.join(args.fixtures, "manifest.json")))
+    set_file = "vics-2.0-us-cases.json"
+    fixture_set = next(s for s in manifest["hashsets"] if s["file"] == set_file)
+    good_set = next(s for s in manifest["hashsets"] if s["file"] == "nsrl-sample.sha1")
+    expected_paths = sorted(bytes.fromhex(p).decode("utf-8", "replace") for p in fixture_set["lists"])
+    case_path = os.path.join(args.work, "e2e.spoor")
+    report_path = os.path.join(args.work, "e2e-report.html")
+
+    caps = {"browserName": "wry", "tauri:options": {"application": os.path.abspath(args.app)}}
+    opts = webdriver.ChromeOptions()  # only a carrier for the capabilities
+    for k, v in caps.items():
+        opts.set_capability(k, v)
+    driver = webdriver.Remote(command_executor=args.driver, options=opts, client_config=ClientConfig(remote_server_addr=args.driver, keep_alive=True, timeout=120))
+    # Typed paths are text for the app, never files to upload.
+    driver.file_detector = UselessFileDetector()
+    shots = args.screenshots
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+        driver.set_window_size(1400, 900)
+
+    def shot(name):
+        if shots:
+            driver.get_screenshot_as_file(os.path.join(shots, name))
+
+    try:
+        # 1. Create a case.
+        wait_for(driver, lambda d: tids(d, "create-case"), "the start screen")
+        type_into(driver, "new-case-path", case_path)
+        type_into(driver, "new-case-number", "2026-0042")
+        type_into(driver, "new-case-examiner", "A. de Vries")
+        type_into(driver, "new-case-title", "Operation Example")
+        type_into(driver, "new-case-agency", "Team Digitale Opsporing")
+        click(driver, "create-case")
+        title = wait_for(driver, lambda d: text_of(d, "case-title"), "the case view")
+        check("create case", "2026-0042" in title and os.path.exists(case_path), title)
+
+        # 2. Add the fixture evidence (typed path: native dialogs cannot be driven).
+        click(driver, "tab-evidence")
+        type_into(driver, "evidence-id", "ITEM-001")
+        type_into(driver, "evidence-folder", os.path.join(args.fixtures, "evidence"))
+        type_into(driver, "evidence-description", "Fixture tree, mounted read-only")
+        click(driver, "add-evidence")
+        res = wait_for(driver, lambda d: text_of(d, "evidence-result"), "the evidence result")
+        check("add evidence", res.startswith("Added ITEM-001"), res)
+        # A second, larger item (sparse files: no disk space used), so the
+        # scan runs long enough to be cancelled (and photographed).
+        if True:
+            bulk = os.path.join(args.work, "bulk")
+            os.makedirs(bulk, exist_ok=True)
+            for i in range(160 if shots else 64):
+                with open(os.path.join(bulk, f"chunk-{i:03}.bin"), "wb") as f:
+                    f.truncate(16 << 20)
+            click(driver, "tab-overview")
+            click(driver, "tab-evidence")
+            type_into(driver, "evidence-id", "ITEM-002")
+            type_into(driver, "evidence-folder", bulk)
+            type_into(driver, "evidence-description", "USB stick image, mounted read-only")
+            click(driver, "add-evidence")
+            wait_for(driver, lambda d: "ITEM-002" in text_of(d, "evidence-result"), "the second item")
+
+        # 3. Import a fixture hash set, format detected from its content.
+        click(driver, "tab-library")
+        type_into(driver, "import-file", os.path.join(args.fixtures, "hashsets", set_file))
+        detected = wait_for(driver, lambda d: text_of(d, "detected-format"), "format detection")
+        check("format detected", "vics" in detected, detected)
+        type_into(driver, "import-name", "Fixture VICS")
+        Select(tid(driver, "import-kind")).select_by_value("alert")
+        click(driver, "import-hashset")
+        res = wait_for(driver, lambda d: text_of(d, "import-result"), "the import result")
+        check("import hash set", res.startswith("Imported Fixture VICS") and f"{fixture_set['record_count']} records" in res, res)
+        check("library lists the set", "Fixture VICS" in tid(driver, "library-table").text)
+        type_into(driver, "import-file", os.path.join(args.fixtures, "hashsets", good_set["file"]))
+        type_into(driver, "import-name", "Known good")
+        Select(tid(driver, "import-kind")).select_by_value("ignore")
+        click(driver, "import-hashset")
+        res = wait_for(driver, lambda d: "Known good" in text_of(d, "import-result") and text_of(d, "import-result"), "the second import")
+        check("import a known-good set", res.startswith("Imported Known good"), res)
+
+        # 4. Scan.
+        click(driver, "tab-scan")
+        click(driver, "start-scan")
+        if not shots:
+            # Cancel part-way, then resume from the window.
+            wait_for(driver, lambda d: "Hashing" in text_of(d, "scan-progress"), "the scan running", timeout=120)
+            click(driver, "cancel-scan")
+            out = wait_for(driver, lambda d: text_of(d, "scan-outcome") or text_of(d, "scan-error"), "the cancelled outcome", timeout=300)
+            check("scan cancels", "cancelled" in out, out)
+            button = wait_for(driver, lambda d: "Resume run 1" in text_of(d, "start-scan") and tid(d, "start-scan"), "the resume button")
+            check("scan offers to resume", True, button.text)
+            button.click()
+        if shots:
+            wait_for(driver, lambda d: "Hashing" in text_of(d, "scan-progress") and "Remaining" in text_of(d, "scan-progress"), "the scan running", timeout=120)
+            time.sleep(3)
+            shot("scan.png")
+        out = wait_for(driver, lambda d: text_of(d, "scan-outcome") or text_of(d, "scan-error"), "the scan outcome", timeout=300)
+        check("scan completes", "completed" in out and f"{len(expected_paths)} hits" in out, out)
+        check("scan progress shown", "Hashing" in text_of(driver, "scan-progress") or "Sealing" in text_of(driver, "scan-progress"), text_of(driver, "scan-progress").splitlines()[:1])
+
+        # 5. The case overview counts them.
+        click(driver, "tab-overview")
+        by_cat = wait_for(driver, lambda d: text_of(d, "by-category"), "hits per category")
+        check("overview shows hits per category", "ITEM-001" in by_cat, by_cat.replace("\n", " | "))
+        kg = text_of(driver, "known-good-total")
+        check("overview shows known-good set aside", kg == str(len(good_set["lists"])), kg)
+        shot("overview.png")
+
+        # 6. The expected hits, as blurred thumbnails.
+        click(driver, "tab-hits")
+        total = wait_for(driver, lambda d: text_of(d, "hit-total") if "hits" in text_of(d, "hit-total") else None, "the hit count")
+        check("expected hit count", total == f"{len(expected_paths)} hits", total)
+        imgs = wait_for(driver, lambda d: (lambda els: els if len(els) >= 1 and all(e.get_attribute("src") for e in els) else None)(tids(d, "thumb-img")), "thumbnails", timeout=60)
+        filters = [driver.execute_script("return getComputedStyle(arguments[0]).filter", i) for i in imgs]
+        check("thumbnails blurred and grey", all("blur" in f and "grayscale" in f for f in filters), filters)
+        check("nothing revealed by default", all(t.get_attribute("data-revealed") == "false" for t in tids(driver, "thumb")))
+        if shots:
+            tids(driver, "hit-tile")[0].find_element(By.CSS_SELECTOR, ".tile-caption").click()
+            wait_for(driver, lambda d: "MD5" in text_of(d, "detail"), "the detail panel")
+            time.sleep(1)
+            shot("hits-grid.png")
+        click(driver, "view-table")
+        try:
+            rows = wait_for(driver, lambda d: (lambda r: r if len(r) == len(expected_paths) and all(x.find_elements(By.CSS_SELECTOR, ".c-path") for x in r) else None)(tids(d, "hit-row")), "table rows", timeout=30)
+        except TimeoutError:
+            print("rows seen:", [r.get_attribute("outerHTML")[:300] for r in tids(driver, "hit-row")], flush=True)
+            raise
+        shown = sorted(r.find_element(By.CSS_SELECTOR, ".c-path").get_attribute("title") for r in rows)
+        check("expected hit paths", shown == expected_paths, shown)
+
+        # 7. Categorise one with the keyboard.
+        rows[0].click()
+        wait_for(driver, lambda d: tids(d, "detail"), "the detail panel")
+        wait_for(driver, lambda d: tids(d, "review-1"), "the review buttons")
+        driver.find_element(By.TAG_NAME, "body").send_keys("1")
+        cur = wait_for(driver, lambda d: text_of(d, "review-current"), "the review", timeout=30)
+        check("review by keyboard", "Current review: 1 by A. de Vries" in cur, cur)
+
+        # 8. Export a report.
+        click(driver, "tab-export")
+        Select(tid(driver, "export-format")).select_by_value("html")
+        type_into(driver, "export-output", report_path)
+        click(driver, "export-report")
+        res = wait_for(driver, lambda d: text_of(d, "export-result") or text_of(d, "export-error"), "the export result", timeout=120)
+        sha = hashlib.sha256(open(report_path, "rb").read()).hexdigest() if os.path.exists(report_path) else "missing"
+        check("export report", "export #" in res and sha in res, res.splitlines()[:1])
+
+        # 9. Verify, in the window.
+        click(driver, "tab-verify")
+        click(driver, "verify-case")
+        verdict = wait_for(driver, lambda d: tids(d, "verify-verdict"), "the verdict", timeout=120)[0]
+        check("verify: intact", verdict.get_attribute("data-intact") == "true", verdict.text.splitlines()[:1])
+        if args.big:
+            big(driver, args.big)
+    except Exception as e:  # a step that never came is a failure, not a crash
+        check("workflow", False, f"{e.__class__.__name__}: {e}")
+        # For a person to look at; never among the README's pictures.
+        driver.get_screenshot_as_file(os.path.join(args.work, "failure.png"))
+    finally:
+        driver.quit()
+
+    # From outside the window: the CLI reads what the window wrote.
+    env = dict(os.environ)
+    r = subprocess.run([args.spoor, "hits", case_path, "--json"], capture_output=True, text=True, env=env)
+    try:
+        hits = json.loads(r.stdout)
+        reviewed = [h for h in hits if h.get("review") and h["review"].get("category") == "1"]
+        check("CLI sees the review", len(reviewed) >= 1 and reviewed[0]["review"]["examiner"] == "A. de Vries", len(reviewed))
+    except ValueError:
+        check("CLI sees the review", False, r.stderr.strip())
+    r = subprocess.run([args.spoor, "verify-report", case_path, report_path], capture_output=True, text=True)
+    check("CLI verify-report accepts the export", r.returncode == 0, r.stdout.strip().splitlines()[:1])
+    r = subprocess.run([args.spoor, "verify", case_path], capture_output=True, text=True)
+    check("CLI verify: intact", r.returncode == 0, r.returncode)
+
+    passed = sum(results)
+    failed = len(results) - passed
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

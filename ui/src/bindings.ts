@@ -1,0 +1,459 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit.
+// Regenerate: SPOOR_UPDATE_BINDINGS=1 cargo test -p spoor-app bindings
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type ErrorCode = "internal" | "invalid_argument" | "not_found" | "permission_denied" | "io" | "busy" | "already_exists" | "not_intact" | "unsupported_format" | "undecodable";
+
+export type AppError = { 
+/**
+ * Stable code the UI switches on.
+ */
+code: ErrorCode, 
+/**
+ * Human-readable detail for display and logs; never parsed.
+ */
+message: string, };
+
+export type AppInfo = { 
+/**
+ * Product name.
+ */
+name: string, 
+/**
+ * Version of this build, from the workspace version.
+ */
+version: string, git_commit: string, 
+/**
+ * The newest case-file format the engine reads and writes.
+ */
+case_format: number, 
+/**
+ * The hash-set library layout the engine reads and writes.
+ */
+library_layout: number, };
+
+export type RecentCase = { path: string, case_number: string, title: string, opened_utc: string, };
+
+export type CaseOverview = { path: string, case: CaseInfo, evidence: Array<EvidenceItem>, 
+/**
+ * Per evidence item, from the latest run that scanned it: files,
+ * bytes, known-good set aside, hits, warnings.
+ */
+totals: Array<EvidenceTotals>, hashsets: Array<HashSetRecord>, runs: Array<RunInfo>, by_category: Array<CategoryCount>, exports: Array<ExportRecord>, 
+/**
+ * The run a scan would resume, if one is unfinished.
+ */
+resumable_run: number | null, review_scheme: ReviewScheme, };
+
+export type AddEvidence = { evidence_id: string, folder: string, description: string, 
+/**
+ * `ALGORITHM:HEX` of the acquired image, as supplied.
+ */
+acquisition_hashes: Array<string>, };
+
+export type LibraryView = { root: string, sets: Array<SetInfo>, };
+
+export type ImportRequest = { file: string, name: string, version: string | null, 
+/**
+ * `None`: ignore for NSRL, otherwise the examiner must choose.
+ */
+kind: SetKind | null, 
+/**
+ * `None`: detected from the content.
+ */
+format: Format | null, };
+
+export type WorkProgress = { 
+/**
+ * `detecting`, `importing`, `verifying`, `writing` or `done`.
+ */
+stage: string, detail: string | null, elapsed_secs: number, };
+
+export type ImportResult = { info: SetInfo, report: ImportReport, };
+
+export type ScanRequest = { 
+/**
+ * Hash sets to use (library ids); empty = every set in the library.
+ */
+hashsets: Array<string>, 
+/**
+ * Scan evidence a completed run covered again.
+ */
+rescan: boolean, 
+/**
+ * Worker threads; `None` = all cores.
+ */
+jobs: number | null, };
+
+export type ThumbnailData = { data_url: string, width: number, height: number, };
+
+export type ExportReportRequest = { format: ReportFormat, filters: Filters, output: string, 
+/**
+ * Who exports; `None` for the case's examiner.
+ */
+examiner: string | null, };
+
+export type NewCase = { case_number: string, title: string, agency: string, examiner: string, 
+/**
+ * IANA name of the examiner's time zone, for display; the case stores
+ * UTC throughout.
+ */
+time_zone: string, };
+
+export type CaseInfo = { case_number: string, title: string, agency: string, examiner: string, time_zone: string, created_utc: string, format_version: number, };
+
+export type AcquisitionHash = { algorithm: string, value: string, 
+/**
+ * Whether Spoor could check it: a mounted folder cannot be, so it is
+ * recorded as supplied.
+ */
+verified: boolean | null, };
+
+export type EvidenceItem = { evidence_id: string, description: string, source_path: string, acquisition_hashes: Array<AcquisitionHash>, added_utc: string, added_by: string, };
+
+export type HashSetRecord = { 
+/**
+ * The library's stable id for this import.
+ */
+set_uid: string, name: string, version: string | null, kind: string, format: string, 
+/**
+ * The category scheme of the set (VICS US, CAID, custom), when it has one.
+ */
+profile: string | null, 
+/**
+ * The importer that built the library's tables (crate and version).
+ */
+importer_version: string, source_name: string, source_sha256: string, record_count: number, digest_counts: JsonValue, imported_utc: string, };
+
+export type RunCounts = { files: number, bytes: number, hits: number, known_good: number, warnings: number, };
+
+export type RunInfo = { run_id: number, started_utc: string, tool_name: string, tool_version: string, git_commit: string, host: string, settings: JsonValue, 
+/**
+ * started, resumed, cancelled, failed or completed.
+ */
+state: string, ended_utc: string | null, counts: RunCounts, content_digest: string | null, rows_digest: string | null, };
+
+export type Review = { file_id: number, 
+/**
+ * The category the examiner assigned (raw value), or null to clear it.
+ */
+category: string | null, 
+/**
+ * The category scheme the value belongs to (e.g. `vics-us`, `caid`).
+ */
+profile: string | null, note: string, examiner: string, time_utc: string, };
+
+export type WarningView = { evidence_id: string, path: string, path_hex: string, stage: string, reason: string, time_utc: string, run_id: number, };
+
+export type TableSeal = { rows: number, 
+/**
+ * Sealed ids as inclusive ranges, ascending.
+ */
+ids: Array<[number, number]>, 
+/**
+ * SHA-256 over the big-endian id and the row hash of each sealed row,
+ * in id order.
+ */
+digest: string, };
+
+export type AuditEntry = { seq: number, time_utc: string, actor: string, action: string, details: JsonValue, seals: { [key in string]: TableSeal }, prev_hash: string, entry_hash: string, };
+
+export type Problem = { 
+/**
+ * Where: a table name, `audit_log`, `schema` or `file`.
+ */
+table: string, 
+/**
+ * The row id (or audit sequence number), when one row is at fault.
+ */
+row: number | null, message: string, };
+
+export type RunCheck = { run_id: number, state: string, content_digest: string | null, rows_digest: string | null, };
+
+export type VerifyReport = { intact: boolean, case_number: string | null, format_version: number | null, audit_entries: number, 
+/**
+ * The last audit entry: sequence number and hash. Write it down; a later
+ * verify that shows an earlier head means entries were cut off.
+ */
+head_seq: number, head_hash: string, 
+/**
+ * Rows checked per table.
+ */
+rows: { [key in string]: number }, runs: Array<RunCheck>, 
+/**
+ * Every mismatch, the first one first.
+ */
+problems: Array<Problem>, };
+
+export type ExportRecord = { export_id: number, time_utc: string, format: string, filters: JsonValue, file_name: string, sha256: string, size: number, report_digest: string, chain_head_seq: number, chain_head_hash: string, tool_version: string, exported_by: string, 
+/**
+ * The audit entry that sealed the record.
+ */
+audit_seq: number | null, };
+
+export type EvidenceTotals = { evidence_id: string, 
+/**
+ * The latest run that scanned the item, if any.
+ */
+run_id: number | null, 
+/**
+ * Entries recorded (files, folders, links, ...).
+ */
+files: number, 
+/**
+ * Regular files read and digested.
+ */
+hashed: number, bytes: number, 
+/**
+ * Files an ignore (known-good) set listed.
+ */
+known_good: number, hits: number, warnings: number, 
+/**
+ * Files read without `O_NOATIME` (the kernel refused it): reading them
+ * may have updated their access time.
+ */
+read_without_noatime: number, };
+
+export type HitSort = "path" | "size" | "method" | "distance" | "hashset" | "category" | "reviewed" | "modified";
+
+export type HitQuery = { 
+/**
+ * Only these evidence items (ids); empty = all.
+ */
+evidence: Array<string>, 
+/**
+ * Only these categories (raw values, or `uncategorised`); the
+ * examiner's reviewed category wins over the hash set's. Empty = all.
+ */
+category: Array<string>, 
+/**
+ * Only these match methods (md5, sha1, sha256, pdq, vpdq); empty = all.
+ */
+method: Array<string>, 
+/**
+ * Only these hash sets (library ids); empty = all.
+ */
+hashset: Array<string>, 
+/**
+ * Only hits at most this far (perceptual matches); exact matches
+ * (distance 0 or none) always pass.
+ */
+max_distance: number | null, 
+/**
+ * `Some(true)`: only reviewed files; `Some(false)`: only unreviewed.
+ */
+reviewed: boolean | null, 
+/**
+ * Hide material that already has a category (from its hash set or a
+ * review), so nobody looks at it twice.
+ */
+hide_categorised: boolean, sort: HitSort, descending: boolean, offset: number, 
+/**
+ * Rows wanted (at most [`MAX_PAGE`]).
+ */
+limit: number, 
+/**
+ * Do not count the matching hits (a further page of a list whose total
+ * is known): about halves the time of a page.
+ */
+skip_total: boolean, };
+
+export type HitRow = { hit_id: number, file_id: number, evidence_id: string, path: string, size: number, file_type: string | null, 
+/**
+ * `image`, `video`, ... (from the content signature).
+ */
+type_class: string | null, method: string, distance: number | null, hashset: string, hashset_uid: string, hashset_profile: string | null, 
+/**
+ * The hash set's raw category.
+ */
+category: string | null, 
+/**
+ * The examiner's latest review of the file, if any.
+ */
+review_category: string | null, reviewed: boolean, mtime_utc: string | null, };
+
+export type HitPage = { 
+/**
+ * Hits matching the filters in all; `None` when `skip_total` was asked.
+ */
+total: number | null, offset: number, rows: Array<HitRow>, };
+
+export type CategoryCount = { evidence_id: string, 
+/**
+ * The effective category (reviewed, else the set's); `None` = uncategorised.
+ */
+category: string | null, hits: number, 
+/**
+ * Distinct files with such hits.
+ */
+files: number, };
+
+export type FileMatch = { hashset: string, hashset_version: string | null, hashset_uid: string, hashset_kind: string, hashset_profile: string | null, method: string, distance: number | null, category: string | null, 
+/**
+ * The matched record as the set holds it (series, flags, names...).
+ */
+record: JsonValue, };
+
+export type FileDetail = { file_id: number, run_id: number, evidence_id: string, path: string, path_hex: string, kind: string, size: number, mtime_utc: string | null, atime_utc: string | null, ctime_utc: string | null, btime_utc: string | null, inode: number, file_type: string | null, type_class: string | null, extension_mismatch: boolean, md5: string | null, sha1: string | null, sha256: string | null, known_good: boolean, picture_format: string | null, width: number | null, height: number | null, pdq: string | null, pdq_quality: number | null, status: string, matches: Array<FileMatch>, 
+/**
+ * Every review of the file, oldest first (the last is in force).
+ */
+reviews: Array<Review>, };
+
+export type ReviewScheme = "vics-us" | "caid";
+
+export type SetKind = "alert" | "ignore";
+
+export type DigestKind = "md5" | "sha1" | "sha256";
+
+export type Format = "md5sum" | "sha1sum" | "sha256sum" | "csv" | "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase" | "tsk-idx" | "tsk-kdb";
+
+export type SetInfo = { 
+/**
+ * Stable folder name: slug of name and version plus 8 hex digits of the
+ * source's SHA-256.
+ */
+id: string, 
+/**
+ * Name given at import.
+ */
+name: string, 
+/**
+ * Version given at import.
+ */
+version: string | null, 
+/**
+ * Alert or ignore.
+ */
+kind: SetKind, 
+/**
+ * Format the source was read as.
+ */
+format: Format, 
+/**
+ * File name of the imported source (lossy UTF-8).
+ */
+source_name: string, 
+/**
+ * Lower-case hex SHA-256 of the source file's bytes.
+ */
+source_sha256: string, 
+/**
+ * Records imported (after merging duplicates).
+ */
+record_count: number, 
+/**
+ * Entries per digest table; a kind with no entry is absent.
+ */
+digest_counts: { [key in DigestKind]?: number }, 
+/**
+ * Import time, UTC, ISO-8601 with `Z`, e.g. `2026-12-01T04:13:14Z`.
+ */
+imported_utc: string, 
+/**
+ * On-disk layout version ([`FORMAT_VERSION`]).
+ */
+format_version: number, 
+/**
+ * The category profile (`US`, `UK`, `CUSTOM`, `Default`) of a VICS or
+ * CAID set; `None` for formats without one.
+ */
+profile: string | null, 
+/**
+ * The importer and the source variant it read, e.g.
+ * `spoor-hashset 0.1.0 vics-2.0`. Empty in manifests written before
+ * this field existed.
+ */
+importer_version: string, 
+/**
+ * Raw category → display name, as in force at import (see the crate
+ * docs on profiles).
+ */
+categories?: { [key in string]: string }, 
+/**
+ * A title carried inside the source (the EnCase set name, the Sleuth
+ * Kit index name, the NSRL version), if any.
+ */
+source_title?: string | null, 
+/**
+ * Source records folded into another record with the same digests.
+ */
+duplicates_merged: number, 
+/**
+ * Digests whose records gave different categories (see
+ * `conflicts.jsonl`).
+ */
+conflict_count: number, };
+
+export type Conflict = { 
+/**
+ * The strongest digest the records share, as `kind:hex`, e.g.
+ * `md5:900150983cd24fb0d6963f7d28e17f72`.
+ */
+digest: string, 
+/**
+ * The distinct categories, in source order.
+ */
+categories: Array<string>, 
+/**
+ * Source lines of the records (at most 100).
+ */
+lines: Array<number>, };
+
+export type ImportReport = { 
+/**
+ * Source records folded into another record with the same digests.
+ */
+duplicates_merged: number, 
+/**
+ * Category conflicts (the first [`MAX_REPORTED_CONFLICTS`]; all of
+ * them are in the set's `conflicts.jsonl`).
+ */
+conflicts: Array<Conflict>, 
+/**
+ * How many conflicts there were in all.
+ */
+conflict_count: number, };
+
+export type Stage = "walking" | "hashing" | "sealing";
+
+export type Snapshot = { stage: Stage, stage_index: number, stage_count: number, files_done: number, files_total: number, bytes_done: number, bytes_total: number, hits: number, known_good: number, warnings: number, resumed_files: number, elapsed_secs: number, 
+/**
+ * Bytes per second over the hashing so far.
+ */
+bytes_per_sec: number, 
+/**
+ * Seconds left at the current rate, when it can be estimated.
+ */
+eta_secs: number | null, };
+
+export type Summary = { run_id: number, 
+/**
+ * Whether this invocation resumed an unfinished run.
+ */
+resumed: boolean, evidence_ids: Array<string>, counts: RunCounts, content_digest: string | null, elapsed_secs: number, };
+
+export type Outcome = { "outcome": "completed" } & Summary | { "outcome": "cancelled" } & Summary | { "outcome": "nothing_to_scan" };
+
+export type ReportFormat = "html" | "pdf" | "csv" | "vics";
+
+export type Filters = { evidence: Array<string>, category: Array<string>, method: Array<string>, reviewed_only: boolean, };
+
+export type ExportOutcome = { path: string, hits: number, record: ExportRecord, };
+
+export type FileCheck = { file: string, sha256: string, size: number, case_number: string | null, 
+/**
+ * The case passed `spoor verify`; without that its record of exports
+ * proves nothing.
+ */
+case_intact: boolean, case_problem: string | null, 
+/**
+ * The exports recorded with this file's SHA-256 (normally one).
+ */
+exports: Array<ExportRecord>, 
+/**
+ * Exports whose report digest the file names although its bytes are
+ * not theirs: an altered or re-saved copy.
+ */
+named_exports: Array<ExportRecord>, };
