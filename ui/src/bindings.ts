@@ -307,7 +307,7 @@ export type SetKind = "alert" | "ignore";
 
 export type DigestKind = "md5" | "sha1" | "sha256";
 
-export type Format = "md5sum" | "sha1sum" | "sha256sum" | "csv" | "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase" | "tsk-idx" | "tsk-kdb";
+export type Format = "md5sum" | "sha1sum" | "sha256sum" | "csv" | "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase" | "tsk-idx" | "tsk-kdb" | "vpdq";
 
 export type SetInfo = { 
 /**
@@ -384,7 +384,11 @@ duplicates_merged: number,
  * Digests whose records gave different categories (see
  * `conflicts.jsonl`).
  */
-conflict_count: number, };
+conflict_count: number, 
+/**
+ * Known videos with vPDQ frame lists (`vpdq.jsonl`).
+ */
+vpdq_videos?: number, };
 
 export type Conflict = { 
 /**
