@@ -213,7 +213,17 @@ known_good: number, hits: number, warnings: number,
  * Files read without `O_NOATIME` (the kernel refused it): reading them
  * may have updated their access time.
  */
-read_without_noatime: number, };
+read_without_noatime: number, 
+/**
+ * Pictures decoded and PDQ-fingerprinted.
+ */
+pictures: number, 
+/**
+ * Of those, pictures under the run's PDQ minimum quality
+ * (`pdq_min_quality` in its settings): recorded, not matched. Zero for
+ * runs from before PDQ matching.
+ */
+pictures_below_quality: number, };
 
 export type HitSort = "path" | "size" | "method" | "distance" | "hashset" | "category" | "reviewed" | "modified";
 
@@ -307,7 +317,7 @@ export type SetKind = "alert" | "ignore";
 
 export type DigestKind = "md5" | "sha1" | "sha256";
 
-export type Format = "md5sum" | "sha1sum" | "sha256sum" | "csv" | "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase" | "tsk-idx" | "tsk-kdb";
+export type Format = "md5sum" | "sha1sum" | "sha256sum" | "csv" | "vics" | "caid" | "nsrl-rds3" | "nsrl-rds2" | "hashkeeper" | "encase" | "tsk-idx" | "tsk-kdb" | "pdq" | "vpdq";
 
 export type SetInfo = { 
 /**
@@ -384,7 +394,17 @@ duplicates_merged: number,
  * Digests whose records gave different categories (see
  * `conflicts.jsonl`).
  */
-conflict_count: number, };
+conflict_count: number, 
+/**
+ * The perceptual fingerprints the set is matched by, when it is a
+ * fingerprint set (PDQ) rather than a set of exact digests; absent for
+ * digest sets.
+ */
+fingerprint?: FingerprintInfo | null, 
+/**
+ * Known videos with vPDQ frame lists (`vpdq.jsonl`).
+ */
+vpdq_videos?: number, };
 
 export type Conflict = { 
 /**

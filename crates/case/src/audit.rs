@@ -18,8 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::{Error, Result, utc};
 
 /// Every table whose rows are sealed, in the order they are sealed.
-pub const SEALED_TABLES: &[&str] =
-    &[
+pub const SEALED_TABLES: &[&str] = &[
     "schema_migrations",
     "case_info",
     "evidence",
@@ -33,6 +32,10 @@ pub const SEALED_TABLES: &[&str] =
     "exports",
     "file_metadata",
     "evidence_dates",
+    "videos",
+    "frames",
+    "contact_sheets",
+    "video_hits",
 ];
 
 /// The `prev_hash` of the first entry.

@@ -30,6 +30,7 @@ pub mod query;
 pub mod records;
 pub mod utc;
 pub mod verify;
+pub mod video;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 pub use error::{Error, Result};
 pub use metadata::{EvidenceDate, FileMetadataRow, NewMetadata, TriageFileRow, TriageHit};
 pub use records::*;
+pub use video::{ContactSheet, NewVideo, VideoFrame, VideoMatch, VideoView};
 
 /// `PRAGMA application_id` of a Spoor case ("SPOR").
 pub const APPLICATION_ID: i32 = 0x5350_4F52;
@@ -49,10 +51,11 @@ pub const APPLICATION_ID: i32 = 0x5350_4F52;
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "metadata", include_str!("migrations/0002_metadata.sql")),
+    (3, "video", include_str!("migrations/0003_video.sql")),
 ];
 
 /// The newest case format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -135,6 +135,8 @@ pub struct NewFile {
     /// Case row id of the known-good set that listed the file.
     pub known_good_set: Option<i64>,
     pub picture: Option<Picture>,
+    /// What the video stage found (videos only).
+    pub video: Option<Box<crate::video::NewVideo>>,
     /// `hashed`, `not_read` (not a regular file) or `error`.
     pub status: String,
     pub noatime: bool,
@@ -288,6 +290,10 @@ pub struct HitView {
     pub run_id: i64,
     /// The examiner's latest review of the file, if any.
     pub review: Option<Review>,
+    /// For a hit found through a video's frames: both vPDQ percentages and
+    /// the matched frame count (method `vpdq`), or the frame (method `pdq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<crate::video::VideoMatch>,
 }
 
 /// One recorded warning: the `spoor warnings` contract.
@@ -494,6 +500,7 @@ impl Case {
                 for w in &f.warnings {
                     warn_stmt.execute(params![run_id, w.evidence_row, w.path, w.path_display, w.stage, w.reason, now])?;
                 }
+                crate::video::insert(tx, run_id, file_id, f)?;
             }
             for w in &batch.warnings {
                 warn_stmt.execute(params![run_id, w.evidence_row, w.path, w.path_display, w.stage, w.reason, now])?;
@@ -592,7 +599,7 @@ impl Case {
         let sql = format!(
             "{LATEST}
              SELECT ev.evidence_id, f.path, f.size, f.md5, f.sha1, f.sha256, h.method, h.distance, s.name, s.version, s.kind,
-                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id, f.id, f.pdq, f.pdq_quality
+                    h.category, h.record, f.file_type, f.ext_mismatch, f.known_good, f.mtime_utc, h.run_id, f.id, f.pdq, f.pdq_quality, h.id
              FROM hits h
              JOIN files f ON f.id = h.file_id
              JOIN evidence ev ON ev.id = f.evidence_ref
@@ -629,17 +636,21 @@ impl Case {
                     pdq: r.get(19)?,
                     pdq_quality: r.get(20)?,
                     review: None,
+                    video: None,
                 },
                 r.get::<_, String>(12)?,
+                r.get::<_, i64>(21)?,
             ))
         })?;
         let reviews = self.latest_reviews()?;
+        let mut video = self.video_matches()?;
         let mut out = Vec::new();
         for r in rows {
-            let (mut hit, record) = r?;
+            let (mut hit, record, hit_id) = r?;
             hit.record = serde_json::from_str(&record)?;
             hit.variant = hit.record.pointer("/match/variant").and_then(|v| v.as_str()).map(String::from);
             hit.review = reviews.get(&hit.file_id).cloned();
+            hit.video = video.remove(&hit_id);
             out.push(hit);
         }
         Ok(out)
@@ -790,6 +801,8 @@ impl Case {
                     put(&mut h, m.get_ref(i)?);
                 }
             }
+            drop(hr);
+            crate::video::digest_file(c, file_id, &mut h)?;
         }
         drop(rows);
         let mut warns = c.prepare(
@@ -812,7 +825,8 @@ impl Case {
     /// format 2, or one that met no picture) digests as it did before.
     pub fn rows_digest(&self, run_id: i64) -> Result<String> {
         let mut h = Sha256::new();
-        for table in ["files", "hits", "warnings", "file_metadata"] {
+        let video_tables = crate::video::tables_of_run(self.conn(), run_id)?;
+        for table in ["files", "hits", "warnings", "file_metadata"].into_iter().chain(video_tables) {
             if table == "file_metadata" {
                 let any: Option<i64> =
                     self.conn().query_row("SELECT id FROM file_metadata WHERE run_id = ?1 LIMIT 1", [run_id], |r| r.get(0)).optional()?;

@@ -193,6 +193,8 @@ enum FormatArg {
     TskKdb,
     /// PDQ picture hashes: `hash` or `hash,quality` per line, or CSV with a PDQ column
     Pdq,
+    /// vPDQ frame lists (frame,quality,hash,timestamp lines): a file per video, or a folder of them
+    Vpdq,
 }
 
 impl FormatArg {
@@ -212,6 +214,7 @@ impl FormatArg {
             FormatArg::TskIdx => Format::TskIdx,
             FormatArg::TskKdb => Format::TskKdb,
             FormatArg::Pdq => Format::Pdq,
+            FormatArg::Vpdq => Format::Vpdq,
         })
     }
 }
@@ -226,12 +229,15 @@ enum ExportFormatArg {
     Csv,
     /// PDQ sets: `hash,quality` per line
     Pdq,
+    /// The known videos as vPDQ text (a `# name` line, then its frames, per video)
+    Vpdq,
 }
 
 #[derive(Subcommand, Debug)]
 enum HashsetCommand {
     /// Import a hash list into the library (atomic: a bad record changes nothing)
     Import {
+        /// The list; for vPDQ, a file or a folder of files (one per video)
         file: PathBuf,
         #[arg(long)]
         name: String,
@@ -374,6 +380,95 @@ struct ScanArgs {
     /// Print the summary as JSON
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    video: VideoArgs,
+}
+
+/// How videos are fingerprinted and matched (recorded in the run's settings).
+#[derive(Args, Debug)]
+struct VideoArgs {
+    /// Do not fingerprint videos (they are still digested and matched by hash)
+    #[arg(long)]
+    no_video: bool,
+    /// Video frames hashed per second of presentation time
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    video_fps: f64,
+    /// Make no contact sheets
+    #[arg(long)]
+    no_contact_sheet: bool,
+    /// Video worker processes at once [default: --jobs]
+    #[arg(long, value_name = "N")]
+    video_workers: Option<usize>,
+    /// Hard wall-clock cap per video, seconds
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    video_max_secs: u64,
+    /// Wall-clock seconds a worker gets per second of declared duration (plus --video-base-secs)
+    #[arg(long, value_name = "F", default_value_t = 4.0)]
+    video_secs_per_second: f64,
+    /// Wall-clock seconds a worker gets to open a file, and on top of what the duration earns
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    video_base_secs: u64,
+    /// Address-space cap of each video worker, MiB
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    video_max_memory: u64,
+    /// Pixels per frame beyond which a video is refused
+    #[arg(long, value_name = "N", default_value_t = 8192 * 8192)]
+    video_max_pixels: u64,
+    /// Decoded frames beyond which a video is given up
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    video_max_frames: u64,
+    /// The video worker binary [default: spoor-video-worker next to spoor]
+    #[arg(long, env = "SPOOR_VIDEO_WORKER", value_name = "PATH")]
+    video_worker: Option<PathBuf>,
+    /// vPDQ: largest Hamming distance at which two frames match
+    #[arg(long, value_name = "BITS", default_value_t = 31)]
+    vpdq_max_distance: u32,
+    /// vPDQ: frames of lower PDQ quality are ignored on both sides
+    #[arg(long, value_name = "Q", default_value_t = 50)]
+    vpdq_min_quality: u32,
+    /// vPDQ: share of the scanned video's unique frames that must match, percent
+    #[arg(long, value_name = "PERCENT", default_value_t = 80.0)]
+    vpdq_query_match: f64,
+    /// vPDQ: share of the known video's unique frames that must match, percent
+    #[arg(long, value_name = "PERCENT", default_value_t = 0.0)]
+    vpdq_known_match: f64,
+}
+
+impl VideoArgs {
+    fn options(&self) -> Result<spoor_scan::VideoOptions> {
+        if !(self.video_fps.is_finite() && self.video_fps > 0.0) {
+            bail!("--video-fps must be a number above 0, got {}", self.video_fps);
+        }
+        for (flag, v) in [("--vpdq-query-match", self.vpdq_query_match), ("--vpdq-known-match", self.vpdq_known_match)] {
+            if !(0.0..=100.0).contains(&v) {
+                bail!("{flag} is a percentage from 0 to 100, got {v}");
+            }
+        }
+        if self.vpdq_max_distance > 256 || self.vpdq_min_quality > 100 {
+            bail!("--vpdq-max-distance is at most 256 and --vpdq-min-quality at most 100");
+        }
+        let defaults = spoor_scan::VideoOptions::default();
+        Ok(spoor_scan::VideoOptions {
+            enabled: !self.no_video,
+            fps: self.video_fps,
+            contact_sheet: if self.no_contact_sheet { None } else { defaults.contact_sheet },
+            max_pixels: self.video_max_pixels,
+            max_frames: self.video_max_frames,
+            base_secs: self.video_base_secs,
+            secs_per_video_sec: self.video_secs_per_second.max(0.0),
+            max_secs: self.video_max_secs,
+            max_memory: self.video_max_memory.saturating_mul(1 << 20),
+            workers: self.video_workers,
+            threads: 0,
+            worker: self.video_worker.clone(),
+            matching: spoor_scan::VpdqSettings {
+                max_distance: self.vpdq_max_distance,
+                min_quality: self.vpdq_min_quality,
+                query_match_threshold: self.vpdq_query_match,
+                known_match_threshold: self.vpdq_known_match,
+            },
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -635,6 +730,9 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 if let Some(fp) = &info.fingerprint {
                     counts.push(format!("{} {} ({} under quality 50)", fp.kind, fp.count, fp.low_quality));
                 }
+                if info.vpdq_videos > 0 {
+                    counts.push(format!("{} known video(s) with vPDQ", info.vpdq_videos));
+                }
                 println!(
                     "Imported {:?}{} as {} ({}{}): {} records ({}); source SHA-256 {}; id {}",
                     info.name,
@@ -684,6 +782,7 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 ExportFormatArg::Md5sum => Format::Md5sum,
                 ExportFormatArg::Csv => Format::Csv,
                 ExportFormatArg::Pdq => Format::Pdq,
+                ExportFormatArg::Vpdq => Format::Vpdq,
             };
             match output {
                 None => {
@@ -765,6 +864,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         pdq_max_distance: args.pdq_distance,
         pdq_min_quality: args.pdq_min_quality,
         tool: Tool { name: "spoor".into(), version: env!("CARGO_PKG_VERSION").into(), git_commit: GIT_COMMIT.into() },
+        video: args.video.options()?,
         ..ScanOptions::default()
     };
     let mode = match args.progress {

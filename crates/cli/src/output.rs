@@ -73,6 +73,18 @@ pub fn print_hits(hits: &[HitView]) -> Result<()> {
             set,
             h.path
         );
+        if let Some(v) = &h.video {
+            match (v.query_match_percent, v.known_match_percent, v.matched_frames) {
+                (Some(q), Some(k), Some(n)) => {
+                    outln!("{:>6} vPDQ: {q:.1}% of this video's frames in the known video, {k:.1}% of the known video's in this one; {n} frame(s) matched", "")
+                }
+                _ => {
+                    if let Some(t) = v.frame_timestamp {
+                        outln!("{:>6} frame at {t:.3} s", "");
+                    }
+                }
+            }
+        }
     }
     outln!("{} hit(s)", hits.len());
     Ok(())
@@ -87,6 +99,9 @@ pub fn print_sets(sets: &[SetInfo]) -> Result<()> {
         let mut counts: Vec<String> = s.digest_counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
         if let Some(fp) = &s.fingerprint {
             counts.push(format!("{} {} ({} under quality 50)", fp.kind, fp.count, fp.low_quality));
+        }
+        if s.vpdq_videos > 0 {
+            counts.push(format!("{} known video(s) with vPDQ", s.vpdq_videos));
         }
         outln!(
             "{} {}\n  kind {}, format {}{}, {} records ({}), source {} sha256 {}, imported {}, id {}",

@@ -29,6 +29,7 @@ use crate::{Error, Format, Record, Result, SetInfo};
 pub(crate) fn export(
     info: &SetInfo,
     records: &RecordStore,
+    videos: &[crate::KnownVideo],
     format: Format,
     out: &mut dyn Write,
 ) -> Result<u64> {
@@ -46,7 +47,11 @@ pub(crate) fn export(
             )
             .map_err(io)?;
             for n in 0..records.len() {
-                let record = records.get(n as u32)?;
+                let mut record = records.get(n as u32)?;
+                // A known video's frames travel in a `vPDQ` field.
+                if let Some(text) = crate::vpdq::frames_text_for(videos, &record) {
+                    record.extra.insert("vPDQ".into(), text);
+                }
                 let media = vics_media(&record, n + 1);
                 out.write_all(if n == 0 { b"\n" } else { b",\n" }).map_err(io)?;
                 serde_json::to_writer(&mut *out, &media).map_err(|e| io(e.into()))?;

@@ -170,6 +170,7 @@ mod pdq;
 mod records;
 mod sort;
 mod source;
+mod vpdq;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -182,6 +183,7 @@ pub use format::detect_format;
 pub use library::{Library, VerifyReport, detect_file_format};
 pub use matcher::{ExactMatch, FileDigests, Matcher, RecordRef};
 pub use pdq::{PDQ_INDEX_FILE, PdqMatch};
+pub use vpdq::{KnownVideo, VpdqHit};
 
 /// Version of the on-disk layout written by this crate.
 pub const FORMAT_VERSION: u32 = 2;
@@ -347,11 +349,15 @@ pub enum Format {
     /// exactly (see the crate docs on PDQ sets).
     #[serde(rename = "pdq")]
     Pdq,
+    /// vPDQ frame lists (`frame,quality,hash,timestamp` lines): one file per
+    /// video, or a folder of them.
+    #[serde(rename = "vpdq")]
+    Vpdq,
 }
 
 impl Format {
     /// Every format, in `Display` order.
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 14] = [
         Format::Md5sum,
         Format::Sha1sum,
         Format::Sha256sum,
@@ -365,10 +371,11 @@ impl Format {
         Format::TskIdx,
         Format::TskKdb,
         Format::Pdq,
+        Format::Vpdq,
     ];
 
-    /// Formats [`Library::export`] writes (`pdq` for PDQ sets only).
-    pub const EXPORTS: [Format; 4] = [Format::Vics, Format::Md5sum, Format::Csv, Format::Pdq];
+    /// Formats [`Library::export`] writes (`pdq` for PDQ sets, `vpdq` for sets of known videos).
+    pub const EXPORTS: [Format; 5] = [Format::Vics, Format::Md5sum, Format::Csv, Format::Pdq, Format::Vpdq];
 
     /// The lower-case name, as in `Display`.
     pub fn as_str(self) -> &'static str {
@@ -386,6 +393,7 @@ impl Format {
             Format::TskIdx => "tsk-idx",
             Format::TskKdb => "tsk-kdb",
             Format::Pdq => "pdq",
+            Format::Vpdq => "vpdq",
         }
     }
 
@@ -423,7 +431,7 @@ impl FromStr for Format {
                 what: "hash-list format",
                 value: s.to_string(),
                 expected: "md5sum, sha1sum, sha256sum, csv, vics, caid, nsrl-rds3, nsrl-rds2, \
-                           hashkeeper, encase, tsk-idx, tsk-kdb or pdq",
+                           hashkeeper, encase, tsk-idx, tsk-kdb, pdq or vpdq",
             })
     }
 }
@@ -664,6 +672,9 @@ pub struct SetInfo {
     /// digest sets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<FingerprintInfo>,
+    /// Known videos with vPDQ frame lists (`vpdq.jsonl`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub vpdq_videos: u64,
 }
 
 /// A kind of perceptual fingerprint a set can hold. Each kind has its own

@@ -115,7 +115,8 @@ impl Library {
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty());
-        let file = File::open(source).map_err(|e| Error::io(source, e))?;
+        // A folder is read as one stream of vPDQ files (see `vpdq`).
+        let file = crate::vpdq::open_source(source)?;
 
         // Imports and removals take the library lock: this makes the
         // "already imported" check and the final rename one step, and keeps
@@ -167,6 +168,7 @@ impl Library {
                 digest_counts: BTreeMap::new(),
                 report: ImportReport::default(),
                 fingerprint: Some(pdq.fingerprint),
+                vpdq_videos: 0,
             };
             return self.install(tmp, source, opts, detected, hashing.finish_hex(), meta, built);
         }
@@ -218,7 +220,7 @@ impl Library {
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty());
-        if built.record_count == 0 {
+        if built.record_count == 0 && built.vpdq_videos == 0 {
             return Err(Error::EmptySet {
                 path: source.to_path_buf(),
             });
@@ -257,6 +259,7 @@ impl Library {
             duplicates_merged: built.report.duplicates_merged,
             conflict_count: built.report.conflict_count,
             fingerprint: built.fingerprint,
+            vpdq_videos: built.vpdq_videos,
         };
         write_manifest(&tmp.path().join(MANIFEST_FILE), &info)?;
         sync_dir(tmp.path())?;
@@ -286,6 +289,13 @@ impl Library {
         let dir = self.sets_dir().join(&info.id);
         check_layout(&info, &dir)?;
         let records = RecordStore::open(&dir, info.record_count)?;
+        let videos = crate::vpdq::load(&dir, &info)?;
+        if format == Format::Vpdq {
+            let io = |e| Error::io(format!("<export of {}>", info.id), e);
+            let written = crate::vpdq::export(&videos, out).map_err(io)?;
+            out.flush().map_err(io)?;
+            return Ok(written);
+        }
         match (&info.fingerprint, format) {
             (Some(_), Format::Pdq) => crate::pdq::export_list(&info, &records, out),
             (Some(_), Format::Csv) => crate::pdq::export_csv(&info, &records, out),
@@ -297,7 +307,7 @@ impl Library {
                 path: PathBuf::from(&info.id),
                 reason: format!("a PDQ set exports as pdq or csv, not {other}"),
             }),
-            (None, _) => crate::export::export(&info, &records, format, out),
+            (None, _) => crate::export::export(&info, &records, &videos, format, out),
         }
     }
 
@@ -311,6 +321,7 @@ impl Library {
         check_layout(&info, &dir)?;
         let records = RecordStore::open(&dir, info.record_count)?;
         records.verify()?;
+        crate::vpdq::load(&dir, &info)?;
         let mut blocks = records.blocks() as u64;
         let mut tables = 0;
         for kind in DigestKind::ALL {
@@ -548,7 +559,7 @@ pub struct VerifyReport {
 /// on its first 64 KiB, and for an SQLite database whose schema is not in
 /// them, its table names. `None` when nothing fits.
 pub fn detect_file_format(path: &Path) -> Result<Option<Format>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::vpdq::open_source(path)?;
     let mut head = Vec::new();
     file.take(HEAD_LEN)
         .read_to_end(&mut head)
@@ -557,6 +568,9 @@ pub fn detect_file_format(path: &Path) -> Result<Option<Format>> {
 }
 
 fn detect(head: &[u8], path: &Path) -> Result<Option<Format>> {
+    if crate::vpdq::detect(head) {
+        return Ok(Some(Format::Vpdq));
+    }
     if let Some(format) = detect_format(head) {
         return Ok(Some(format));
     }
@@ -599,6 +613,7 @@ struct SetBuilder {
     kinds: [u64; 3],
     json: Vec<u8>,
     meta: SourceMeta,
+    vpdq: crate::vpdq::TableWriter,
 }
 
 /// The result of [`SetBuilder::finish`].
@@ -608,6 +623,7 @@ struct Built {
     digest_counts: BTreeMap<DigestKind, u64>,
     report: ImportReport,
     fingerprint: Option<crate::FingerprintInfo>,
+    vpdq_videos: u64,
 }
 
 /// The records of one key while the merge meets them.
@@ -636,6 +652,7 @@ impl SetBuilder {
             kinds: [0; 3],
             json: Vec::with_capacity(512),
             meta: SourceMeta::default(),
+            vpdq: crate::vpdq::TableWriter::new(dir),
         })
     }
 
@@ -648,8 +665,10 @@ impl SetBuilder {
             budget,
             sorter,
             kinds,
+            vpdq,
             ..
         } = self;
+        let vpdq_videos = vpdq.finish()?;
         let mut merged = sorter.finish()?;
         let mut records = RecordWriter::create(&dir)?;
         let table_budget = budget / 2;
@@ -767,6 +786,7 @@ impl SetBuilder {
             digest_counts,
             report,
             fingerprint: None,
+            vpdq_videos,
         })
     }
 }
@@ -844,7 +864,20 @@ pub(crate) fn merge(acc: &mut Record, other: Record) {
 }
 
 impl RecordSink for SetBuilder {
-    fn push(&mut self, parsed: ParsedRecord) -> Result<()> {
+    fn push(&mut self, mut parsed: ParsedRecord) -> Result<()> {
+        // A vPDQ frame list goes to the set's video table; a record with
+        // nothing else (a vPDQ text file) ends there.
+        if let Some(frames) = crate::vpdq::take_frames(&mut parsed.record) {
+            let frames = frames.map_err(|reason| Error::Parse {
+                path: self.source.clone(),
+                line: parsed.record.line,
+                reason,
+            })?;
+            self.vpdq.push(&parsed.record, frames)?;
+            if !parsed.has_digest() {
+                return Ok(());
+            }
+        }
         if !parsed.has_digest() {
             return Err(Error::Parse {
                 path: self.source.clone(),

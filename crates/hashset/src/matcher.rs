@@ -48,6 +48,8 @@ struct LoadedSet {
 pub struct Matcher {
     infos: Vec<SetInfo>,
     sets: Vec<LoadedSet>,
+    /// Known videos per set (vPDQ), indexed like `infos`.
+    videos: Vec<Vec<crate::KnownVideo>>,
     /// Tables loaded, over all sets and digest kinds.
     tables: usize,
     /// The near-match indexes of the PDQ sets among them.
@@ -99,6 +101,7 @@ impl Matcher {
     /// headers and checksum lists are read: no table is loaded.
     pub(crate) fn open(sets_dir: &Path, infos: Vec<SetInfo>) -> Result<Matcher> {
         let mut sets = Vec::with_capacity(infos.len());
+        let mut videos = Vec::with_capacity(infos.len());
         for info in &infos {
             let dir = sets_dir.join(&info.id);
             check_layout(info, &dir)?;
@@ -110,6 +113,7 @@ impl Matcher {
             }
             let records = RecordStore::open(&dir, info.record_count)?;
             sets.push(LoadedSet { tables, records });
+            videos.push(crate::vpdq::load(&dir, info)?);
         }
         let tables = sets
             .iter()
@@ -119,6 +123,7 @@ impl Matcher {
         Ok(Matcher {
             infos,
             sets,
+            videos,
             tables,
             pdq,
         })
@@ -318,6 +323,21 @@ impl Matcher {
             out.extend(refs.iter().map(|r| (i, *r)));
         }
         Ok(())
+    }
+
+    /// Whether any loaded set holds known videos (vPDQ).
+    pub fn has_videos(&self) -> bool {
+        self.videos.iter().any(|v| !v.is_empty())
+    }
+
+    /// The known videos (vPDQ) that a scanned video's frames match under
+    /// the vPDQ rule, in set order, then source order.
+    pub fn vpdq_matches(
+        &self,
+        frames: &[spoor_video::Frame],
+        settings: &spoor_video::MatchSettings,
+    ) -> Vec<crate::VpdqHit> {
+        crate::vpdq::matches(&self.videos, frames, settings)
     }
 
     /// Read one matching record, with its category's display name.

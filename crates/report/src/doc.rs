@@ -391,7 +391,7 @@ fn method_status(ms: &MethodSection) -> Vec<Line> {
     if ms.thresholds.is_empty() {
         if ms.hits_in_case == 0 {
             lines.push(vec![m(
-                "Not used in this case: the scans recorded no setting for it. Perceptual matching against hash sets is coming in a later version of Spoor.",
+                "Not used in this case: the scans recorded no setting for it (they were made by a version of Spoor without this method).",
             )]);
         } else {
             lines.push(vec![m("The scans recorded no threshold for this method.")]);
@@ -543,9 +543,20 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
     let digests = vec![digest("MD5", h.md5.as_deref()), digest("SHA-1", h.sha1.as_deref()), digest("SHA-256", h.sha256.as_deref()), pdq];
     let mut matched = vec![
         vec![b(h.method.clone())],
-        line(match h.distance {
-            Some(d) => format!("distance {d}"),
-            None => "exact".into(),
+        line(match (&h.video, h.distance) {
+            (Some(v), _) if v.query_match_percent.is_some() => format!(
+                "{:.1}% of this video's unique frames match the known video, {:.1}% of the known video's match this one; {} frame(s) matched",
+                v.query_match_percent.unwrap_or_default(),
+                v.known_match_percent.unwrap_or_default(),
+                v.matched_frames.unwrap_or_default()
+            ),
+            (Some(v), d) if v.frame_timestamp.is_some() => format!(
+                "frame at {:.3} s{}",
+                v.frame_timestamp.unwrap_or_default(),
+                d.map(|d| format!(", distance {d}")).unwrap_or_default()
+            ),
+            (_, Some(d)) => format!("distance {d}"),
+            (_, None) => "exact".into(),
         }),
     ];
     if let Some(v) = &h.variant {

@@ -44,6 +44,10 @@ pub const COLUMNS: &[&str] = &[
     "review_examiner",
     "review_time_utc",
     "run_id",
+    "vpdq_query_match_percent",
+    "vpdq_known_match_percent",
+    "vpdq_matched_frames",
+    "frame_timestamp",
 ];
 
 /// A free-text value, made inert for spreadsheets.
@@ -60,6 +64,7 @@ fn opt(v: &Option<String>) -> String {
 
 fn row(h: &ReportHit) -> Vec<String> {
     let r = h.review.as_ref();
+    let v = h.video.as_ref();
     vec![
         inert(&h.evidence_id),
         h.file_id.to_string(),
@@ -94,6 +99,10 @@ fn row(h: &ReportHit) -> Vec<String> {
         inert(&r.map(|r| r.examiner.clone()).unwrap_or_default()),
         r.map(|r| r.time_utc.clone()).unwrap_or_default(),
         h.run_id.to_string(),
+        v.and_then(|v| v.query_match_percent).map(|p| format!("{p:.1}")).unwrap_or_default(),
+        v.and_then(|v| v.known_match_percent).map(|p| format!("{p:.1}")).unwrap_or_default(),
+        v.and_then(|v| v.matched_frames).map(|n| n.to_string()).unwrap_or_default(),
+        v.and_then(|v| v.frame_timestamp).map(|t| format!("{t:.3}")).unwrap_or_default(),
     ]
 }
 

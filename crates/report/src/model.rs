@@ -210,6 +210,10 @@ pub struct ReportHit {
     pub known_good: bool,
     pub review: Option<ReviewLine>,
     pub run_id: i64,
+    /// A hit found through a video's frames: both vPDQ percentages and the
+    /// matched frame count, or the frame that matched a picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<spoor_case::VideoMatch>,
     /// What the file's EXIF or container tags say (camera, capture time,
     /// GPS), when the scan read them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,6 +413,7 @@ impl Report {
                 known_good: h.known_good,
                 review,
                 run_id: h.run_id,
+                video: h.video,
                 metadata: metadata.get(&h.file_id).cloned().map(HitMetadata::from),
             });
         }

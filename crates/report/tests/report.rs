@@ -72,9 +72,13 @@ fn the_report_states_what_the_case_holds() {
         assert!(html.contains(&set.source_sha256), "source SHA-256 of {} missing", set.name);
         assert!(html.contains(&html::escape(&set.importer_version)), "importer of {} missing", set.name);
     }
-    // PDQ and vPDQ: no hit uses them, and the report says they are coming.
+    // PDQ and vPDQ: the fixture case loads no fingerprint set, so no hit
+    // uses them, but the thresholds the scan ran with are stated.
     assert_eq!(report.method("pdq").map(|m| m.hits_in_case), Some(0));
-    assert!(html.contains("Perceptual matching against hash sets is coming"), "pdq status missing");
+    assert_eq!(report.method("vpdq").map(|m| m.hits_in_case), Some(0));
+    for key in ["pdq_max_distance", "pdq_min_quality", "vpdq_max_distance", "vpdq_min_quality", "vpdq_query_match_percent"] {
+        assert!(html.contains(key), "the threshold {key} is not stated");
+    }
 }
 
 #[test]

@@ -22,6 +22,7 @@
 pub mod metadata;
 mod progress;
 mod stages;
+mod video;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ use spoor_case::{Case, HashSetRecord, RunCounts, RunEnd, RunStart};
 use spoor_hashset::{Library, SetInfo};
 
 pub use progress::{Counters, NoProgress, Progress, Snapshot, Stage};
+pub use video::{VideoOptions, WORKER_ENV, WORKER_NAME};
+pub use spoor_video::{MatchSettings as VpdqSettings, SheetLayout};
 
 /// Who ran the scan: written into the run record and the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,8 @@ pub struct ScanOptions {
     pub decode_limits: spoor_pdq::decode::Limits,
     /// Pictures larger than this many bytes are not decoded (a warning says so).
     pub max_picture_bytes: u64,
+    /// Videos: sampling, the worker's caps and the vPDQ rule.
+    pub video: VideoOptions,
     /// Memory the workers' picture decodes may hold at once, estimated from
     /// each picture's header; one larger than this decodes alone.
     pub decode_memory: u64,
@@ -106,6 +111,7 @@ impl Default for ScanOptions {
             tool: Tool::default(),
             decode_limits: spoor_pdq::decode::Limits::default(),
             max_picture_bytes: 512 * 1024 * 1024,
+            video: VideoOptions::default(),
             decode_memory: 1 << 30,
             pdq_max_distance: spoor_pdq::index::DEFAULT_MAX_DISTANCE,
             pdq_min_quality: spoor_pdq::index::DEFAULT_MIN_QUALITY,
@@ -216,6 +222,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             requested.max_distance, requested.min_quality
         )));
     }
+    let mut video = opts.video.clone();
     let (handle, matcher, items, resumed, pdq) = match case.resumable_run()? {
         Some(run) => {
             let uids: Vec<String> = run
@@ -238,6 +245,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             // A resumed run keeps the thresholds it started with, so its
             // result is the uninterrupted run's.
             let pdq = PdqSettings::from_run(&run.settings).unwrap_or(requested);
+            video = opts.video.resumed(&run.settings);
             let handle = case.resume_run(run.run_id)?;
             (handle, matcher, items, true, pdq)
         }
@@ -249,7 +257,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
             }
             check_roots(&items)?;
             let matcher = library.load(&opts.hashsets)?;
-            let settings = serde_json::json!({
+            let mut settings = serde_json::json!({
                 "jobs": opts.jobs,
                 "evidence": items.iter().map(|e| e.evidence_id.clone()).collect::<Vec<_>>(),
                 "hashset_selection": opts.hashsets,
@@ -263,6 +271,9 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "pdq_max_distance": requested.max_distance,
                 "pdq_min_quality": requested.min_quality,
             });
+            if let Some(map) = settings.as_object_mut() {
+                map.extend(opts.video.settings());
+            }
             let handle = case.start_run(&RunStart {
                 tool_name: opts.tool.name.clone(),
                 tool_version: opts.tool.version.clone(),
@@ -284,6 +295,7 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
         recorded: &recorded,
         opts,
         pdq,
+        video: &video,
         cancel: &cancel,
         counters: &counters,
         progress,

@@ -48,6 +48,8 @@ pub(crate) struct Pipeline<'a> {
     pub recorded: &'a Recorded,
     pub opts: &'a ScanOptions,
     pub pdq: PdqSettings,
+    /// The run's video options (a resumed run's recorded ones).
+    pub video: &'a crate::VideoOptions,
     pub cancel: &'a AtomicBool,
     pub counters: &'a Counters,
     pub progress: &'a dyn Progress,
@@ -83,6 +85,25 @@ impl Pipeline<'_> {
 
         let (tx, rx) = bounded::<Msg>(4096);
         let (done_tx, done_rx) = bounded::<()>(1);
+        // Videos go to worker processes on threads of their own, so the
+        // digest pool keeps reading pictures meanwhile (crate::video).
+        let scratch = tempfile::Builder::new()
+            .prefix("spoor-video-")
+            .tempdir()
+            .map_err(|e| spoor_case::Error::Internal(format!("a temporary folder for contact sheets: {e}")))?;
+        let (video_workers, video_threads) = crate::video::plan(self.video, self.opts.jobs);
+        let videos = crate::video::Stage {
+            opts: self.video,
+            matcher: self.matcher,
+            rows_by_set: &rows_by_set,
+            cancel: self.cancel,
+            counters: self.counters,
+            scratch: scratch.path(),
+            worker: self.video.worker_path(),
+            threads: video_threads,
+            next_sheet: Default::default(),
+        };
+        let (video_tx, video_rx) = crossbeam_channel::unbounded::<crate::video::Job>();
         std::thread::scope(|s| {
             let writer = s.spawn(|| self.write(case, rx));
             // Before the first tick, which would otherwise show the default.
@@ -99,18 +120,35 @@ impl Pipeline<'_> {
                 let _ = tx.send(Msg::Warning(w));
             }
             self.counters.set_stage(Stage::Hashing);
+            let video_threads: Vec<_> = (0..video_workers)
+                .map(|i| {
+                    let (jobs, tx, videos) = (video_rx.clone(), tx.clone(), &videos);
+                    std::thread::Builder::new()
+                        .name(format!("spoor-video-{i}"))
+                        .spawn_scoped(s, move || videos.serve(jobs, &|f| tx.send(Msg::File(Box::new(f))).is_ok()))
+                })
+                .collect();
+            drop(video_rx);
             pool.install(|| {
-                work.par_iter().for_each_with(tx.clone(), |tx, w| {
+                work.par_iter().for_each_with((tx.clone(), video_tx.clone()), |(tx, video_tx), w| {
                     if self.cancel.load(Ordering::Relaxed) {
                         return;
                     }
                     let file = catch_unwind(AssertUnwindSafe(|| self.process(w, &rows_by_set)))
                         .unwrap_or_else(|panic| Some(self.panicked(w, panic)));
                     if let Some(file) = file {
-                        let _ = tx.send(Msg::File(Box::new(file)));
+                        if videos.wants(&file) {
+                            let _ = video_tx.send(crate::video::Job { file, path: w.entry.abs_path.clone() });
+                        } else {
+                            let _ = tx.send(Msg::File(Box::new(file)));
+                        }
                     }
                 });
             });
+            drop(video_tx);
+            for t in video_threads.into_iter().flatten() {
+                let _ = t.join();
+            }
             drop(tx);
             let written = writer.join().unwrap_or_else(|_| Err(spoor_case::Error::Internal("the writer thread panicked".into())));
             let _ = done_tx.send(());

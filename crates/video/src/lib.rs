@@ -161,22 +161,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "ffmpeg")]
 mod decode;
 mod error;
+#[cfg(feature = "ffmpeg")]
 mod sheet;
+#[cfg(feature = "ffmpeg")]
 mod skip;
 mod vpdq;
 pub mod worker;
 
 use std::collections::BTreeMap;
+#[cfg(feature = "ffmpeg")]
 use std::path::Path;
+#[cfg(feature = "ffmpeg")]
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 pub use error::{Result, VideoError, VpdqFileError};
 pub use spoor_pdq::PdqHash;
-pub use vpdq::{Frame, MatchSettings, VpdqMatch, read_vpdq, vpdq_match, write_vpdq};
+pub use vpdq::{
+    Frame, MatchSettings, VpdqMatch, parse_vpdq_line, read_vpdq, vpdq_match, write_vpdq,
+};
 
 /// How a video is sampled, hashed and bounded. Missing fields take their
 /// defaults when deserialised.
@@ -337,6 +344,7 @@ pub struct VideoResult {
     pub warnings: Vec<DecodeWarning>,
 }
 
+#[cfg(feature = "ffmpeg")]
 /// Describes a file if it holds a video stream; `Ok(None)` for files that
 /// FFmpeg does not recognise, containers without a video stream (audio
 /// files; cover art does not count) and still pictures (FFmpeg's image
@@ -349,6 +357,7 @@ pub fn probe(path: &Path) -> Result<Option<VideoInfo>> {
     decode::guarded(path, || decode::probe(path, &VideoSettings::default()))
 }
 
+#[cfg(feature = "ffmpeg")]
 /// Decodes the best video stream and hashes sampled frames; see the crate
 /// docs. `cancel` is polled between packets.
 pub fn fingerprint(
@@ -359,6 +368,7 @@ pub fn fingerprint(
     fingerprint_with(path, settings, cancel, &mut |_| {})
 }
 
+#[cfg(feature = "ffmpeg")]
 /// [`fingerprint`], calling `on_frame` as each sampled frame is hashed (for
 /// progress, or to stream frames out of a worker process).
 pub fn fingerprint_with(
@@ -372,6 +382,7 @@ pub fn fingerprint_with(
     })
 }
 
+#[cfg(feature = "ffmpeg")]
 /// Turns FFmpeg's own log output on (warnings and errors, to stderr) or off
 /// (the default: one damaged file can print thousands of lines).
 pub fn set_ffmpeg_logging(on: bool) {

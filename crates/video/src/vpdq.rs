@@ -33,7 +33,7 @@ pub fn read_vpdq<R: Read>(reader: R) -> Result<Vec<Frame>, VpdqFileError> {
         if text.is_empty() {
             continue;
         }
-        frames.push(parse_line(text).map_err(|reason| VpdqFileError::Line {
+        frames.push(parse_vpdq_line(text).map_err(|reason| VpdqFileError::Line {
             line: i + 1,
             reason,
         })?);
@@ -41,7 +41,9 @@ pub fn read_vpdq<R: Read>(reader: R) -> Result<Vec<Frame>, VpdqFileError> {
     Ok(frames)
 }
 
-fn parse_line(text: &str) -> Result<Frame, String> {
+/// Parses one line of the reference's text format
+/// (`frame_number,quality,pdq_hex,timestamp_seconds`), saying why not.
+pub fn parse_vpdq_line(text: &str) -> Result<Frame, String> {
     let fields: Vec<&str> = text.split(',').map(str::trim).collect();
     let [number, quality, hash, timestamp] = fields[..] else {
         return Err(format!(

@@ -3,13 +3,21 @@
 //!
 //! ```text
 //! spoor-video-worker [--settings JSON] [--fps F] [--every-frame]
-//!                    [--downsample N] [--sheet OUT.jpg] [--verbose] [--] PATH
+//!                    [--downsample N] [--sheet OUT.jpg] [--max-memory BYTES]
+//!                    [--verbose] [--] PATH
 //! ```
 //!
+//! The binary ships with the `spoor` command-line tool (package
+//! `spoor-cli`), next to `spoor`, where the scan looks for it.
+//!
 //! `--settings` takes a [`VideoSettings`] as JSON (the other options
-//! override its fields). Standard output gets one JSON object per line
-//! ([`WorkerLine`]): a `frame` line as each sampled frame is hashed, then
-//! one `done` or `error` line. The contact sheet, when wanted, is written to
+//! override its fields). `--max-memory` caps the worker's address space
+//! (`RLIMIT_AS`, set by the worker on itself before FFmpeg runs), so a
+//! decoder that runs away fails an allocation instead of exhausting the
+//! machine. Standard output gets one JSON object per line ([`WorkerLine`]):
+//! an `info` line once the file is opened (so a parent can scale its time
+//! cap to the duration), a `frame` line as each sampled frame is hashed,
+//! then one `done` or `error` line. The contact sheet, when wanted, is written to
 //! the `--sheet` file (never beside the evidence unless asked). Exit status:
 //! 0 done, 2 the video could not be fingerprinted (the `error` line says
 //! why), 1 bad usage. A parent that sees the process die by a signal without
@@ -17,6 +25,7 @@
 //! already read stay valid.
 
 use std::ffi::OsString;
+#[cfg(feature = "ffmpeg")]
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -28,9 +37,14 @@ use crate::{DecodeWarning, Frame, VideoInfo, VideoSettings};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkerLine {
+    /// What the file holds, before decoding starts.
+    Info(Box<VideoInfo>),
     Frame(Frame),
     Done(Box<WorkerDone>),
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 /// The worker's last line when the video was fingerprinted.
@@ -61,6 +75,8 @@ pub struct WorkerArgs {
     pub path: PathBuf,
     pub settings: VideoSettings,
     pub sheet: Option<PathBuf>,
+    /// Address-space cap in bytes (`RLIMIT_AS`).
+    pub max_memory: Option<u64>,
     pub verbose: bool,
 }
 
@@ -70,6 +86,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<WorkerArgs
     let mut settings = VideoSettings::default();
     let mut overrides: Vec<(String, String)> = Vec::new();
     let mut sheet = None;
+    let mut max_memory = None;
     let mut verbose = false;
     let mut path = None;
     while let Some(arg) = args.next() {
@@ -94,6 +111,16 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<WorkerArgs
                 } else {
                     overrides.push((flag.trim_start_matches("--").to_string(), value));
                 }
+            }
+            Some("--max-memory") => {
+                let value = args.next().and_then(|v| v.into_string().ok());
+                max_memory = Some(
+                    value
+                        .as_deref()
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("--max-memory {value:?}: not a byte count"))?,
+                );
             }
             Some("--sheet") => {
                 sheet = Some(PathBuf::from(
@@ -134,18 +161,47 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<WorkerArgs
         path: path.ok_or("a video path is required")?,
         settings,
         sheet,
+        max_memory,
         verbose,
     })
 }
 
 /// Fingerprints `args.path`, writing [`WorkerLine`]s to `out`; returns the
 /// exit status.
+#[cfg(feature = "ffmpeg")]
 pub fn run(args: &WorkerArgs, out: &mut dyn Write) -> i32 {
+    // A worker whose parent died (a scan killed with SIGKILL) stops too
+    // (best effort: only Linux has this).
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    if let Some(bytes) = args.max_memory {
+        let limit = rustix::process::Rlimit {
+            current: Some(bytes),
+            maximum: Some(bytes),
+        };
+        if let Err(e) = rustix::process::setrlimit(rustix::process::Resource::As, limit) {
+            let line = WorkerLine::Error {
+                code: "io".to_string(),
+                message: format!("cannot cap the worker's memory at {bytes} bytes: {e}"),
+            };
+            return if emit(out, &line) { 2 } else { 1 };
+        }
+    }
     crate::set_ffmpeg_logging(args.verbose);
     let mut written = true;
+    // What the file holds, first: the parent scales its time cap to the
+    // duration. A file that cannot be described is left to `fingerprint`,
+    // which says why.
+    if let Ok(Some(info)) = crate::probe(&args.path) {
+        written &= emit(out, &WorkerLine::Info(Box::new(info)));
+    }
     // Frames are written as they are hashed, so a crash keeps what was read.
-    let result = crate::fingerprint_with(&args.path, &args.settings, None, &mut |f| {
-        written &= emit(out, &WorkerLine::Frame(*f));
+    // Nobody reading any more (the parent gave up) stops the decoding.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let result = crate::fingerprint_with(&args.path, &args.settings, Some(&stop), &mut |f| {
+        if !emit(out, &WorkerLine::Frame(*f)) {
+            written = false;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     });
     let (line, status) = match result {
         Ok(r) => match write_sheet(r.contact_sheet, args.sheet.as_deref()) {
@@ -179,12 +235,14 @@ pub fn run(args: &WorkerArgs, out: &mut dyn Write) -> i32 {
     if written { status } else { 1 }
 }
 
+#[cfg(feature = "ffmpeg")]
 fn emit(out: &mut dyn Write, line: &WorkerLine) -> bool {
     serde_json::to_writer(&mut *out, line).is_ok()
         && out.write_all(b"\n").is_ok()
         && out.flush().is_ok()
 }
 
+#[cfg(feature = "ffmpeg")]
 fn write_sheet(
     sheet: Option<crate::ContactSheet>,
     path: Option<&std::path::Path>,
@@ -219,6 +277,9 @@ mod tests {
         assert_eq!(a.path, PathBuf::from("clip.mp4"));
         let a = args(&["--", "--odd-name.mp4"]).expect("valid");
         assert_eq!(a.path, PathBuf::from("--odd-name.mp4"));
+        let a = args(&["--max-memory", "1000000", "clip.mp4"]).expect("valid");
+        assert_eq!(a.max_memory, Some(1_000_000));
+        assert!(args(&["--max-memory", "lots", "clip.mp4"]).is_err());
         let a = args(&["--every-frame", "--sheet", "s.jpg", "clip.mp4"]).expect("valid");
         assert_eq!(a.settings.fps, 0.0);
         assert!(a.settings.contact_sheet.is_some());

@@ -1,13 +1,11 @@
 //! Benign synthetic videos made at test time: codecs and containers,
 //! sampling, copies that must match and a video that must not, contact
-//! sheets, metadata, and the worker binary.
+//! sheets and metadata (the worker binary is tested with the CLI, which
+//! ships it: crates/cli/tests/video_worker.rs).
 
 mod common;
 
-use std::process::Command;
-
 use common::{Lab, codec_args};
-use spoor_video::worker::WorkerLine;
 use spoor_video::{
     MatchSettings, SheetLayout, VideoSettings, fingerprint, probe, read_vpdq, vpdq_match,
     write_vpdq,
@@ -394,60 +392,4 @@ fn non_utf8_file_names_work() {
     std::fs::rename(&path, &odd).expect("rename");
     let r = fingerprint(&odd, &no_sheet(1.0), None).expect("fingerprint");
     assert_eq!(r.frames.len(), 1);
-}
-
-#[test]
-fn the_worker_streams_json_lines() {
-    let lab = Lab::new();
-    let path = lab.video(
-        "testsrc2=size=320x240:rate=25",
-        3.0,
-        &codec_args("h264"),
-        "w.mp4",
-    );
-    let sheet = lab.path("sheet.jpg");
-    let out = Command::new(env!("CARGO_BIN_EXE_spoor-video-worker"))
-        .args(["--fps", "1", "--sheet"])
-        .arg(&sheet)
-        .arg(&path)
-        .output()
-        .expect("run the worker");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<WorkerLine> = String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect();
-    assert_eq!(lines.len(), 4, "{lines:?}");
-    let in_process = fingerprint(&path, &no_sheet(1.0), None).expect("fingerprint");
-    for (line, want) in lines.iter().zip(&in_process.frames) {
-        assert_eq!(line, &WorkerLine::Frame(*want));
-    }
-    match &lines[3] {
-        WorkerLine::Done(done) => {
-            assert_eq!(done.frames, 3);
-            assert_eq!(done.info.codec, "h264");
-            let s = done.sheet.as_ref().expect("a sheet");
-            assert_eq!(s.tiles.len(), 16);
-            assert!(image::open(&s.path).is_ok());
-        }
-        other => panic!("{other:?}"),
-    }
-
-    let text = lab.write("notes.txt", b"just some text, not a video\n");
-    let out = Command::new(env!("CARGO_BIN_EXE_spoor-video-worker"))
-        .arg(&text)
-        .output()
-        .expect("run the worker");
-    assert_eq!(out.status.code(), Some(2));
-    let line: WorkerLine = serde_json::from_slice(out.stdout.trim_ascii_end()).expect("JSON");
-    assert!(
-        matches!(line, WorkerLine::Error { ref code, .. } if code == "not_media"),
-        "{line:?}"
-    );
 }

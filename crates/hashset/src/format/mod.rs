@@ -136,6 +136,7 @@ pub(crate) fn parser_for(format: Format, opts: &ImportOptions) -> Option<Box<dyn
         Format::Caid => Box::new(vics::Vics { force_uk: true }),
         Format::EnCase => Box::new(encase::EnCase),
         Format::TskIdx => Box::new(tsk::TskIdx),
+        Format::Vpdq => Box::new(crate::vpdq::TextParser),
         // SQLite sources are read by path; PDQ sets have their own builder
         // (crate::pdq), not the digest sort.
         Format::NsrlRds3 | Format::TskKdb | Format::Pdq => return None,

@@ -1,4 +1,6 @@
-//! Fingerprints one video in its own process; see `spoor_video::worker`.
+//! Fingerprints one video in its own process, so a crash inside FFmpeg
+//! costs one file and not the scan; see `spoor_video::worker`. The scan
+//! finds it next to the `spoor` binary.
 
 fn main() {
     let args = match spoor_video::worker::parse_args(std::env::args_os().skip(1)) {
@@ -7,7 +9,7 @@ fn main() {
             eprintln!("spoor-video-worker: {e}");
             eprintln!(
                 "usage: spoor-video-worker [--settings JSON] [--fps F] [--every-frame] \
-                 [--downsample N] [--sheet OUT.jpg] [--verbose] PATH"
+                 [--downsample N] [--sheet OUT.jpg] [--max-memory BYTES] [--verbose] PATH"
             );
             std::process::exit(1);
         }
