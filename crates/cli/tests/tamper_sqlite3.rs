@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod common;
+mod video_lab;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -50,8 +51,9 @@ fn sql_lines(db: &Path, script: &str) -> Vec<String> {
 }
 
 /// A case with rows in every table: two evidence items scanned in two runs
-/// (pictures with their metadata), evidence dates, four hash sets, hits,
-/// warnings, two reviews and two exports.
+/// (pictures with their metadata, a known video with its frames and
+/// contact sheet), evidence dates, five hash sets, hits, warnings, two
+/// reviews and two exports.
 fn build_case(ws: &Workspace) -> PathBuf {
     let (manifest, case) = ws.fixture_case(false);
     ws.scan_completed(&case, &args!["--jobs", "2"]);
@@ -59,6 +61,13 @@ fn build_case(ws: &Workspace) -> PathBuf {
     fs::create_dir_all(second.join("sub")).expect("mkdir");
     fs::write(second.join("sub/a.txt"), b"second item\n").expect("write");
     fs::copy(manifest.evidence_path(b"DCIM/100CAMERA/IMG_0001.JPG"), second.join("copy.jpg")).expect("copy");
+    // A video the library knows (vPDQ): rows in videos, frames,
+    // contact_sheets and video_hits.
+    let clip = video_lab::video("testsrc2=size=160x120:rate=10", 4.0, video_lab::H264, &second.join("clip.mp4"));
+    let known = ws.path("known-videos");
+    fs::create_dir_all(&known).expect("mkdir");
+    fs::write(known.join("clip.vpdq.txt"), video_lab::vpdq_text(&clip)).expect("write");
+    ws.spoor(&args!["hashset", "import", known, "--name", "Known videos", "--version", "1", "--kind", "alert"]).ok();
     ws.spoor(&args!["evidence", "add", case, "--id", "ITEM-002", "--path", second, "--seized", "2026-11-20T09:00:00Z", "--acquired", "2026-11-21"])
         .ok();
     ws.scan_completed(&case, &[]);
