@@ -600,7 +600,7 @@ fn videos(tree: &mut Writer, out: &Path, opts: &HostileOptions) -> io::Result<St
     mp4.extend_from_slice(&24u32.to_be_bytes());
     mp4.extend_from_slice(b"ftypisom\x00\x00\x02\x00isomiso2");
     mp4.extend_from_slice(&rng.bytes(64 * 1024));
-    tree.file(b"video/garbage-ftyp.mp4", &mp4, "an MP4 ftyp box followed by 64 KiB of noise".into(), Decode::Video)?;
+    tree.broken_video(b"video/garbage-ftyp.mp4", &mp4, "an MP4 ftyp box followed by 64 KiB of noise".into())?;
     // A box that claims to be larger than the file.
     let mut huge = Vec::new();
     huge.extend_from_slice(&24u32.to_be_bytes());
@@ -609,7 +609,7 @@ fn videos(tree: &mut Writer, out: &Path, opts: &HostileOptions) -> io::Result<St
     huge.extend_from_slice(b"moov");
     huge.extend_from_slice(&u64::MAX.to_be_bytes());
     huge.extend_from_slice(&rng.bytes(1024));
-    tree.file(b"video/moov-size-max.mp4", &huge, "an MP4 whose moov box claims 2^64 bytes".into(), Decode::Video)?;
+    tree.broken_video(b"video/moov-size-max.mp4", &huge, "an MP4 whose moov box claims 2^64 bytes".into())?;
     // Matroska's EBML header, then noise.
     let mut mkv = vec![0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01];
     mkv.extend_from_slice(&rng.bytes(32 * 1024));
@@ -637,13 +637,8 @@ fn videos(tree: &mut Writer, out: &Path, opts: &HostileOptions) -> io::Result<St
         return Ok("hand-made".into());
     }
     tree.file(b"video/clip.mp4", &bytes, "a 2-second MPEG-4 test pattern made by the ffmpeg CLI".into(), Decode::Video)?;
-    tree.file(
-        b"video/clip-cut-half.mp4",
-        &bytes[..bytes.len() / 2],
-        "the same video cut in half".into(),
-        Decode::Video,
-    )?;
-    tree.file(b"video/clip-cut-header.mp4", &bytes[..64], "the same video cut to its first 64 bytes".into(), Decode::Video)?;
+    tree.broken_video(b"video/clip-cut-half.mp4", &bytes[..bytes.len() / 2], "the same video cut in half".into())?;
+    tree.broken_video(b"video/clip-cut-header.mp4", &bytes[..64], "the same video cut to its first 64 bytes".into())?;
     Ok(version)
 }
 
@@ -922,6 +917,16 @@ impl Writer {
         fs::write(&path, bytes).map_err(|e| at(&path, e))?;
         let entry = self.file_entry(rel, bytes, about, decode);
         self.entries.push(entry);
+        Ok(())
+    }
+
+    /// A video that looks like one but that FFmpeg cannot open: the scan's
+    /// video stage must say so in a warning.
+    fn broken_video(&mut self, rel: &[u8], bytes: &[u8], about: String) -> io::Result<()> {
+        self.file(rel, bytes, about, Decode::Video)?;
+        if let Some(e) = self.entries.last_mut() {
+            e.warnings.push(warn("video", "cannot be fingerprinted"));
+        }
         Ok(())
     }
 

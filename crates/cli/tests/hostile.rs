@@ -221,6 +221,14 @@ fn check_entries(
         let row = files.get(&e.path);
         let found: Vec<WarningRow> = warnings.get(&e.path).cloned().unwrap_or_default();
         let (decode_warnings, other): (Vec<WarningRow>, Vec<WarningRow>) = found.into_iter().partition(|w| w.stage == "decode");
+        // The metadata step reads the EXIF (pictures) or container tags
+        // (videos) of the same bytes: a damaged picture may also have damaged
+        // metadata, said in a warning of its own. Only pictures and videos
+        // have any, and each must say why.
+        let (metadata_warnings, other): (Vec<WarningRow>, Vec<WarningRow>) = other.into_iter().partition(|w| w.stage == "metadata");
+        if !metadata_warnings.is_empty() && (e.decode == Decode::NotAPicture || metadata_warnings.iter().any(|w| w.reason.trim().is_empty())) {
+            say(e, format!("metadata warnings on a file that is no picture or video, or without a reason: {:?}", metadata_warnings.iter().map(|w| &w.reason).collect::<Vec<_>>()));
+        }
         let (missing, unexpected) = match_warnings(&expected, &other);
         if !missing.is_empty() {
             say(e, format!("expected warning(s) missing: {missing:?}; found {unexpected:?}"));
