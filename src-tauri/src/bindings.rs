@@ -66,6 +66,8 @@ pub fn typescript() -> String {
         spoor_hashset::DigestKind,
         spoor_hashset::Format,
         spoor_hashset::SetInfo,
+        spoor_hashset::FingerprintKind,
+        spoor_hashset::FingerprintInfo,
         spoor_hashset::Conflict,
         spoor_hashset::ImportReport,
         spoor_scan::Stage,

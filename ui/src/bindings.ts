@@ -406,6 +406,27 @@ fingerprint?: FingerprintInfo | null,
  */
 vpdq_videos?: number, };
 
+export type FingerprintKind = "pdq";
+
+export type FingerprintInfo = { 
+/**
+ * Which fingerprint.
+ */
+kind: FingerprintKind, 
+/**
+ * Fingerprints in the index (one per record).
+ */
+count: number, 
+/**
+ * Of those, how many are under the reference's matching quality (50):
+ * kept, but not matched at the default minimum quality.
+ */
+low_quality: number, 
+/**
+ * The index file's layout version.
+ */
+index_version: number, };
+
 export type Conflict = { 
 /**
  * The strongest digest the records share, as `kind:hex`, e.g.
