@@ -747,25 +747,7 @@ impl Case {
     pub fn content_digest(&self, run_id: i64) -> Result<String> {
         let c = self.conn();
         let mut h = Sha256::new();
-        let put = |h: &mut Sha256, v: rusqlite::types::ValueRef<'_>| {
-            use rusqlite::types::ValueRef::*;
-            match v {
-                Null => h.update([0u8]),
-                Integer(i) => {
-                    h.update([1u8]);
-                    h.update(i.to_be_bytes());
-                }
-                Real(f) => {
-                    h.update([2u8]);
-                    h.update(f.to_bits().to_be_bytes());
-                }
-                Text(t) | Blob(t) => {
-                    h.update([3u8]);
-                    h.update((t.len() as u64).to_be_bytes());
-                    h.update(t);
-                }
-            }
-        };
+        let put = crate::video::put;
         let mut files = c.prepare(
             "SELECT f.id, ev.evidence_id, f.path, f.kind, f.size, f.mtime_utc, f.ctime_utc, f.btime_utc, f.inode, f.mode,
                     f.link_target, f.file_type, f.ext_mismatch, f.md5, f.sha1, f.sha256, f.known_good, f.status,

@@ -238,8 +238,9 @@ pub(crate) fn digest_file(conn: &rusqlite::Connection, file_id: i64, h: &mut Sha
     Ok(())
 }
 
-/// The same type-tagged encoding as the content digest's.
-fn put(h: &mut Sha256, v: rusqlite::types::ValueRef<'_>) {
+/// One value, type-tagged, into a run digest (the content digest and the
+/// video rows' digest use the same encoding).
+pub(crate) fn put(h: &mut Sha256, v: rusqlite::types::ValueRef<'_>) {
     use rusqlite::types::ValueRef::*;
     match v {
         Null => h.update([0u8]),

@@ -83,6 +83,15 @@ fn frames_sheets_and_vpdq_hits_are_recorded() {
     let text = ws.spoor(&args!["hits", case]);
     assert!(text.stdout.contains("vPDQ: 100.0% of this video's frames"), "{}", text.stdout);
 
+    // A report with thumbnails shows each video hit by its contact sheet
+    // from the case, blurred: no "no thumbnail" reason for either.
+    let html = ws.path("thumbs.html");
+    ws.spoor(&args!["report", case, "--format", "html", "--thumbnails", "-o", html]).ok();
+    let html = std::fs::read_to_string(html).expect("read the report");
+    assert_eq!(html.matches("<img ").count(), 2, "one contact sheet per video hit");
+    assert!(!html.contains("No thumbnail:"), "every video hit has its contact sheet");
+    assert!(html.contains("a video is shown by the contact sheet"));
+
     // A stricter rule (all of the known video's frames) keeps only the original.
     let strict = video_case(&ws, "strict.spoor");
     ws.scan_completed(&strict, &args!["--vpdq-known-match", "100"]);

@@ -727,7 +727,7 @@ fn hits(r: &Report, out: &mut Vec<Block>) {
 fn pictures(r: &Report, out: &mut Vec<Block>) {
     out.push(Block::Heading { level: 2, id: "pictures".into(), text: "6a. Pictures of the files with hits".into() });
     out.push(Block::Para(line(
-        "One thumbnail per file, in the order of the hits table, blurred and grey until revealed. Each was read from the evidence when this report was made, checked against the SHA-256 the scan recorded, turned upright by its EXIF orientation and shrunk. Where there is none, the reason is given.",
+        "One thumbnail per file, in the order of the hits table, blurred and grey until revealed. A picture was read from the evidence when this report was made, checked against the SHA-256 the scan recorded, turned upright by its EXIF orientation and shrunk; a video is shown by the contact sheet of evenly spaced frames that the scan stored in the case. Where there is none, the reason is given.",
     )));
     out.push(Block::Pictures(
         r.pictures

@@ -77,7 +77,7 @@ div.pictures > input { position: absolute; opacity: 0; pointer-events: none; }
 figure.pic { position: relative; width: 212px; margin: 0; border: 1px solid #bbb; padding: .4rem; font-size: 11px; break-inside: avoid; page-break-inside: avoid; }
 figure.pic > input { position: absolute; opacity: 0; pointer-events: none; }
 figure.pic .frame { position: relative; display: flex; align-items: center; justify-content: center; width: 200px; height: 200px; background: #ddd; overflow: hidden; }
-figure.pic .frame img { filter: blur(14px) grayscale(1); }
+figure.pic .frame img { max-width: 100%; max-height: 100%; object-fit: contain; filter: blur(14px) grayscale(1); }
 figure.pic .frame label { position: absolute; inset: 0; cursor: pointer; }
 figure.pic .frame label.hide { display: none; }
 figure.pic > input:checked ~ .frame img { filter: none; }

@@ -320,24 +320,30 @@ pub struct Report {
 }
 
 /// One thumbnail (or the reason there is none) per file among the hits.
-fn pictures(items: &[spoor_case::EvidenceItem], hits: &[ReportHit]) -> Vec<Picture> {
+/// One thumbnail (or the reason there is none) per file among the hits: a
+/// video's contact sheet as the case holds it (sealed with the scan), a
+/// picture read from the evidence.
+fn pictures(case: &Case, items: &[spoor_case::EvidenceItem], hits: &[ReportHit]) -> Result<Vec<Picture>> {
     let mut seen = std::collections::HashSet::new();
-    hits.iter()
-        .filter(|h| seen.insert(h.file_id))
-        .map(|h| {
-            let made = match (items.iter().find(|e| e.evidence_id == h.evidence_id), hex::decode(&h.path_hex)) {
+    let mut out = Vec::new();
+    for h in hits.iter().filter(|h| seen.insert(h.file_id)) {
+        let made = match case.contact_sheet(h.file_id)? {
+            Some(sheet) => picture::from_bytes(&sheet.image, picture::SHEET_SIDE)
+                .map_err(|e| format!("the video's contact sheet in the case cannot be shown ({e})")),
+            None => match (items.iter().find(|e| e.evidence_id == h.evidence_id), hex::decode(&h.path_hex)) {
                 (Some(item), Ok(relative)) => {
                     picture::thumbnail(&picture::location(&item.source_path, &relative), h.sha256.as_deref(), picture::SIDE)
                 }
                 _ => Err("the case does not say where this file is".to_string()),
-            };
-            let (thumbnail, unavailable) = match made {
-                Ok(t) => (Some(t), None),
-                Err(reason) => (None, Some(reason)),
-            };
-            Picture { file_id: h.file_id, evidence_id: h.evidence_id.clone(), path: h.path.clone(), thumbnail, unavailable }
-        })
-        .collect()
+            },
+        };
+        let (thumbnail, unavailable) = match made {
+            Ok(t) => (Some(t), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        out.push(Picture { file_id: h.file_id, evidence_id: h.evidence_id.clone(), path: h.path.clone(), thumbnail, unavailable });
+    }
+    Ok(out)
 }
 
 impl Report {
@@ -549,7 +555,7 @@ impl Report {
             .collect();
         let triage = triage_section(case, filters)?;
         let (seq, hash) = case.chain_head()?;
-        let pictures = if opts.thumbnails { pictures(&items, &hits) } else { Vec::new() };
+        let pictures = if opts.thumbnails { pictures(case, &items, &hits)? } else { Vec::new() };
 
         Ok(Report {
             report_version: REPORT_VERSION,

@@ -9,6 +9,9 @@
 //! written as JPEG. A second copy, blurred and grey, is what a medium that
 //! cannot hide a picture until asked (the PDF) shows.
 //!
+//! A video's thumbnail is its contact sheet, which the scan stored (and
+//! sealed) in the case: the evidence is not read again for it.
+//!
 //! When any step fails the thumbnail is *unavailable*, with the reason
 //! written where the picture would be: the evidence is not mounted, the
 //! file changed since the scan, it is not a picture, it is too large.
@@ -26,6 +29,10 @@ use sha2::{Digest, Sha256};
 
 /// The longest side of a thumbnail, in pixels.
 pub const SIDE: u32 = 192;
+
+/// The longest side of a video's contact sheet in a report (a grid of
+/// frames needs more room than one picture).
+pub const SHEET_SIDE: u32 = 400;
 
 /// Files larger than this are not read for a thumbnail.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
