@@ -51,15 +51,7 @@ pub fn import(data: &[u8], format: Option<Format>) {
     matcher
         .lookup(&[0; 16], &[0; 20], &[0; 32])
         .expect("a lookup answers");
-    // Each kind of set exports in the formats that can hold it.
-    let formats: &[Format] = if info.fingerprint.is_some() {
-        &[Format::Pdq, Format::Csv]
-    } else if info.vpdq_videos > 0 {
-        &[Format::Vpdq]
-    } else {
-        &[Format::Vics, Format::Md5sum, Format::Csv]
-    };
-    for &format in formats {
+    for &format in info.export_formats() {
         library
             .export("fuzz", None, format, &mut std::io::sink())
             .expect("an imported set exports");

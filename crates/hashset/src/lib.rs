@@ -677,6 +677,19 @@ pub struct SetInfo {
     pub vpdq_videos: u64,
 }
 
+impl SetInfo {
+    /// The formats [`Library::export`] writes this set in: a PDQ set as a
+    /// PDQ list or CSV, any other set as VICS, md5sum, CSV or vPDQ text
+    /// (its known videos).
+    pub fn export_formats(&self) -> &'static [Format] {
+        if self.fingerprint.is_some() {
+            &[Format::Pdq, Format::Csv]
+        } else {
+            &[Format::Vics, Format::Md5sum, Format::Csv, Format::Vpdq]
+        }
+    }
+}
+
 /// A kind of perceptual fingerprint a set can hold. Each kind has its own
 /// on-disk index in the set folder and its own lookup; exact digest tables
 /// and records work the same for every set.
