@@ -547,14 +547,18 @@ fn the_scan_survives_the_hostile_corpus_and_records_every_entry() {
 /// and a copy of the library in a folder nobody owns.
 fn scan_as_nobody(ws: &Workspace, manifest: &HostileManifest) -> Option<(Run, PathBuf)> {
     let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().map(Path::new).find(|p| p.exists())?;
-    // Everything on the way to the tree and the binary must be searchable.
-    let mut dir = Some(ws.root());
-    while let Some(d) = dir {
-        let mode = fs::metadata(d).expect("stat").mode();
-        if mode & 0o005 != 0o005 {
-            fs::set_permissions(d, fs::Permissions::from_mode(mode | 0o755)).expect("open up a folder");
+    // Everything on the way to the tree and the binaries (spoor and the
+    // video worker beside it) must be searchable: a checkout in a private
+    // `mktemp -d` folder is not, for another user.
+    for start in [ws.root(), Path::new(SPOOR)] {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let mode = fs::metadata(d).expect("stat").mode();
+            if d.is_dir() && mode & 0o005 != 0o005 {
+                fs::set_permissions(d, fs::Permissions::from_mode(mode | 0o755)).expect("open up a folder");
+            }
+            dir = d.parent();
         }
-        dir = d.parent();
     }
     let own = ws.path("nobody");
     fs::create_dir(&own).expect("mkdir");
