@@ -156,7 +156,7 @@ function HitFilters(props: {
         ))}
         <option value="uncategorised">uncategorised</option>
       </select>
-      <select value={f.method[0] ?? ""} onChange={(e) => onChange({ ...f, method: one(e.target.value) })} title="Match method">
+      <select value={f.method[0] ?? ""} onChange={(e) => onChange({ ...f, method: one(e.target.value) })} title="Match method" data-testid="filter-method">
         <option value="">all methods</option>
         {["md5", "sha1", "sha256", "pdq", "vpdq"].map((m) => (
           <option key={m}>{m}</option>

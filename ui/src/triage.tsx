@@ -249,7 +249,7 @@ function Priority({ t }: { t: CaseTriage }) {
   return (
     <section className="card">
       <h2>Priority per evidence item</h2>
-      <table className="table" data-testid="triage-priority">
+      <table className="table priority" data-testid="triage-priority">
         <thead>
           <tr>
             <th>#</th>
@@ -257,10 +257,6 @@ function Priority({ t }: { t: CaseTriage }) {
             <th>Score</th>
             <th>Why</th>
             <th>Files</th>
-            <th>Known</th>
-            <th>Known-good</th>
-            <th>Unknown</th>
-            <th>Camera originals</th>
           </tr>
         </thead>
         <tbody>
@@ -270,8 +266,8 @@ function Priority({ t }: { t: CaseTriage }) {
               <td>
                 <strong>{e.evidence_id}</strong>
                 {e.reference && (
-                  <div className="muted small">
-                    {e.reference.source} date {e.reference.utc}
+                  <div className="muted small" title={e.reference.utc}>
+                    {e.reference.source} {e.reference.utc.slice(0, 10)}
                   </div>
                 )}
               </td>
@@ -291,11 +287,10 @@ function Priority({ t }: { t: CaseTriage }) {
                   </div>
                 ))}
               </td>
-              <td>{e.files}</td>
-              <td>{e.known_files}</td>
-              <td>{e.known_good_files}</td>
-              <td>{e.unknown_files}</td>
-              <td>{e.camera_originals}</td>
+              <td className="small">
+                {e.files} files: {e.known_files} known, {e.known_good_files} known-good, {e.unknown_files} unknown ({e.unknown_pictures} pictures,{" "}
+                {e.camera_originals} camera originals, {e.gps} with GPS), {e.series} series, {e.near_known} near known
+              </td>
             </tr>
           ))}
         </tbody>
