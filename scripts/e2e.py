@@ -346,6 +346,10 @@ def main():
         meta = text_of(driver, "metadata")
         check("triage: metadata and the camera-original verdict", verdict.startswith("Camera original") and "Camera" in meta and "Taken" in meta, meta.replace("\n", " | ")[:200])
         if shots:
+            # The picture: the priority and the series at the top, the
+            # camera original's metadata in the detail panel.
+            driver.execute_script("document.querySelector('[data-testid=\"metadata\"]').scrollIntoView({block: 'start'})")
+            driver.execute_script("document.querySelector('.triage-main').scrollTop = 0")
             time.sleep(1)
             shot("triage.png")
         press(driver, tid(driver, "select-camera-originals"))
