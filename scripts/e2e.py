@@ -239,6 +239,24 @@ def main():
         click(driver, "import-hashset")
         res = wait_for(driver, lambda d: "Known videos" in text_of(d, "import-result") and text_of(d, "import-result"), "the vPDQ import")
         check("import a vPDQ set", res.startswith("Imported Known videos"), res)
+        # A large list (made-up MD5s that match nothing): the window shows
+        # the bytes read of the file's size, records, rate and time left.
+        big_list = os.path.join(args.work, "big-list.md5")
+        with open(big_list, "w") as f:
+            for i in range(600_000):
+                f.write(f"{hashlib.md5(str(i).encode()).hexdigest()}  made-up/{i:07}.jpg\n")
+        type_into(driver, "import-file", big_list)
+        wait_for(driver, lambda d: "md5sum" in text_of(d, "detected-format"), "md5sum detection")
+        type_into(driver, "import-name", "Big list")
+        Select(tid(driver, "import-kind")).select_by_value("ignore")
+        click(driver, "import-hashset")
+        try:
+            line = wait_for(driver, lambda d: (lambda t: t if "MiB of" in t and "records" in t else None)(text_of(d, "import-progress")), "the import's progress", timeout=60)
+        except TimeoutError:
+            line = ""
+        check("import progress: bytes of the file, records, rate", "MiB of" in line and "/s" in line, line)
+        res = wait_for(driver, lambda d: "Big list" in text_of(d, "import-result") and text_of(d, "import-result"), "the big import", timeout=300)
+        check("import a large list", "600000 records" in res, res)
 
         # 4. Scan.
         click(driver, "tab-scan")

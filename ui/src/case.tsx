@@ -307,7 +307,8 @@ function Library() {
     api
       .importHashset({ file, name, version: version || null, kind: kind || null, format: format || null }, setProgress)
       .then((r) => {
-        setMsg({ ok: true, text: `Imported ${r.info.name}: ${r.info.record_count} records (${r.info.format})` });
+        const videos = (r.info.vpdq_videos ?? 0) > 0 ? `, ${r.info.vpdq_videos} videos` : "";
+        setMsg({ ok: true, text: `Imported ${r.info.name}: ${r.info.record_count} records${videos} (${r.info.format})` });
         load();
       })
       .catch((e) => setMsg({ ok: false, text: errorText(e) }));
