@@ -16,15 +16,10 @@ const TILE = 132;
 /** Unknown files listed before "show all". */
 const LIST_FIRST = 200;
 
-const DEFAULT_SETTINGS: TriageSettings = {
-  cluster: { max_distance: 31, min_quality: 50 },
-  near_known: { min_distance: 0, max_distance: 40, min_quality: 50 },
-  priority: { recent_days: 90 },
-};
-
 export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () => void }) {
-  const [settings, setSettings] = useState<TriageSettings>(DEFAULT_SETTINGS);
-  const [applied, setApplied] = useState<TriageSettings>(DEFAULT_SETTINGS);
+  // `null` until the first triage: the engine's defaults fill the form.
+  const [settings, setSettings] = useState<TriageSettings | null>(null);
+  const [applied, setApplied] = useState<TriageSettings | null>(null);
   const [t, setT] = useState<CaseTriage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -37,7 +32,10 @@ export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () 
     setError(null);
     api
       .triage(o.path, applied)
-      .then(setT)
+      .then((r) => {
+        setT(r);
+        setSettings((s) => s ?? r.settings);
+      })
       .catch((e) => setError(errorText(e)));
   }, [o.path, applied, generation]);
 
@@ -55,21 +53,23 @@ export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () 
       <div className="triage-main">
         <section className="card">
           <h2>Settings</h2>
-          <div className="row wrap small">
-            <Num label="series: PDQ distance ≤" value={settings.cluster.max_distance} max={256} onChange={(v) => setSettings({ ...settings, cluster: { ...settings.cluster, max_distance: v } })} />
-            <Num
-              label="quality ≥"
-              value={settings.cluster.min_quality}
-              max={100}
-              onChange={(v) => setSettings({ ...settings, cluster: { ...settings.cluster, min_quality: v }, near_known: { ...settings.near_known, min_quality: v } })}
-            />
-            <Num label="near known: distance from" value={settings.near_known.min_distance} max={256} onChange={(v) => setSettings({ ...settings, near_known: { ...settings.near_known, min_distance: v } })} />
-            <Num label="to" value={settings.near_known.max_distance} max={256} onChange={(v) => setSettings({ ...settings, near_known: { ...settings.near_known, max_distance: v } })} />
-            <Num label="recent: days" value={settings.priority.recent_days} max={100000} onChange={(v) => setSettings({ ...settings, priority: { recent_days: v } })} />
-            <button type="button" onClick={() => (settings === applied ? setGeneration((g) => g + 1) : setApplied(settings))} data-testid="triage-refresh">
-              Apply
-            </button>
-          </div>
+          {settings && (
+            <div className="row wrap small">
+              <Num label="series: PDQ distance ≤" value={settings.cluster.max_distance} max={256} onChange={(v) => setSettings({ ...settings, cluster: { ...settings.cluster, max_distance: v } })} />
+              <Num
+                label="quality ≥"
+                value={settings.cluster.min_quality}
+                max={100}
+                onChange={(v) => setSettings({ ...settings, cluster: { ...settings.cluster, min_quality: v }, near_known: { ...settings.near_known, min_quality: v } })}
+              />
+              <Num label="near known: distance from" value={settings.near_known.min_distance} max={256} onChange={(v) => setSettings({ ...settings, near_known: { ...settings.near_known, min_distance: v } })} />
+              <Num label="to" value={settings.near_known.max_distance} max={256} onChange={(v) => setSettings({ ...settings, near_known: { ...settings.near_known, max_distance: v } })} />
+              <Num label="recent: days" value={settings.priority.recent_days} max={100000} onChange={(v) => setSettings({ ...settings, priority: { recent_days: v } })} />
+              <button type="button" onClick={() => (settings === applied ? setGeneration((g) => g + 1) : setApplied(settings))} data-testid="triage-refresh">
+                Apply
+              </button>
+            </div>
+          )}
           {error && <p className="error">{error}</p>}
         </section>
         {!t && !error && <p className="muted">Reading the case…</p>}
