@@ -22,28 +22,22 @@ pub(crate) const MAGIC: &[u8; 8] = b"SPOORIDX";
 pub(crate) const LAYOUT_VERSION: u32 = 2;
 /// Header size; entries start here.
 pub(crate) const HEADER_LEN: usize = 64;
-/// Most fan-out bits a table may carry (tables written before the fence
-/// had up to 2^24 buckets; they still read, see [`Table::open`]).
+/// Most fan-out bits: 16 Mi buckets (64 MiB of fan-out) is plenty for a
+/// table of hundreds of millions of entries.
 const MAX_FANOUT_BITS: u32 = 24;
-/// Most fan-out bits written, and what [`Table::open`] coarsens a finer
-/// fan-out to: the fence, 2^16 + 1 entries (256 KiB), copied out of the
-/// file at open.
+/// Aim for 16 to 32 entries per bucket.
 ///
-/// Why this size: on a table of tens of millions of entries every lookup
-/// reads one random place of a GB, and in a VM under nested paging the
-/// translation of that page (the page walk) costs as much as the read. A
-/// fan-out that must itself be read from the mapping (4-8 MiB for buckets
-/// of tens of entries) costs a second random page and so a second walk.
-/// A fence of 256 KiB stays in the L2 cache and within the reach of the
-/// TLB, so a lookup translates one page: the one of its entries. The
-/// buckets are larger (about 760 entries at 50 M), but digests are
-/// uniform: the entry interpolated inside the bucket is off by about the
-/// square root of the bucket's size (a dozen entries, a few hundred bytes,
-/// nearly always in the same 4 KiB page), and a second interpolation from
-/// the digest found there lands within an entry or two (see [`refine`]).
-pub(crate) const FENCE_BITS: u32 = 16;
-/// Small tables: aim for 16 to 32 entries per bucket.
+/// Why not fewer: a lookup reads the fan-out, then the entries, and each
+/// read of a page not in the TLB costs a page walk (under a hypervisor, a
+/// nested one) as dear as the read. A fan-out of 4 entries per bucket is
+/// 32 MiB at 50 M entries and misses the TLB as often as the table does; at
+/// 16-32 it is 8 MiB, stays in the TLB and mostly in cache, and the search
+/// starts at the entry interpolated inside the bucket, off by one or two
+/// (see `guess`), so it still reads one or two cache lines.
 const BUCKET_TARGET: u64 = 16;
+/// Buckets up to this size are searched by a walk from the guessed entry;
+/// larger ones (a skewed set) by binary search first.
+const WALK_MAX: usize = 256;
 
 /// One table entry: digest bytes and record number.
 pub(crate) type Entry<const N: usize> = ([u8; N], u32);
@@ -54,7 +48,7 @@ pub(crate) fn fanout_bits(count: u64) -> u32 {
     if per < 2 {
         0
     } else {
-        (63 - per.leading_zeros()).min(FENCE_BITS)
+        (63 - per.leading_zeros()).min(MAX_FANOUT_BITS)
     }
 }
 
@@ -75,43 +69,28 @@ fn prefix(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(le_bytes(&bytes[..8]))
 }
 
-/// Where in its bucket `lo..hi` (non-empty) a digest most likely stands.
+/// Where in its bucket `lo..hi` a digest most likely stands.
 ///
 /// Digests are uniformly distributed (they are cryptographic hashes), so
 /// the bits after the bucket's `bits` give the digest's fraction of the way
 /// through the bucket; the guess is off by about the square root of the
-/// bucket's size. A skewed set only costs a few more steps: the guess never
-/// decides the answer.
+/// bucket's size (one or two entries), so a search that starts there
+/// touches the one or two cache lines around it. A skewed set only costs
+/// a few more steps: the guess never decides the answer.
 #[inline(always)]
 fn guess(digest: &[u8], bits: u32, lo: usize, hi: usize) -> usize {
     let fraction = u128::from(prefix(digest) << bits);
     lo + ((fraction * (hi - lo) as u128) >> 64) as usize
 }
 
-/// A better guess than `at` (in `lo..hi`, non-empty), whose entry's
-/// 8-byte prefix is `found`, for the digest whose prefix is `want`: the
-/// distance between the two prefixes, in entries at the bucket's average
-/// density. Off by about the square root of the first guess's error (one
-/// or two entries for buckets of hundreds).
-#[inline(always)]
-fn refine(want: u64, found: u64, bits: u32, (lo, hi): (usize, usize), at: usize) -> usize {
-    // A bucket spans 2^(64 - bits) prefix values; |product| < 2^96.
-    let delta = (i128::from(want) - i128::from(found)) * (hi - lo) as i128;
-    let step = delta >> (64 - bits);
-    (at as i128 + step).clamp(lo as i128, hi as i128 - 1) as usize
-}
-
 /// The entries `start..end` of `entries` (entry `i` at `i * size`, its
 /// digest `width` bytes) within `lo..hi` whose digest equals `digest`;
-/// `at` is where to start looking.
+/// `at` (in `lo..=hi`) is where to start looking.
 ///
-/// A galloping search from `at` over the 8-byte prefixes: steps of 1, 2,
-/// 4, ... away from `at` bracket the first entry whose prefix is not below
-/// the digest's, and a binary search inside the bracket finds it. A good
-/// guess (one or two entries off) costs two or three comparisons in the
-/// lines the pipeline already brought in; a bad one (a skewed set) costs a
-/// logarithm of the distance. The result does not depend on `at`: it is
-/// the range a plain binary search gives.
+/// A bucket holds a handful of entries, so a walk over the 8-byte prefixes
+/// (contiguous, in the lines the guess brought in) beats a binary search;
+/// big buckets (a skewed set) are binary-searched first. The result does
+/// not depend on `at`: it is the range a plain binary search gives.
 #[inline(always)]
 fn search(
     entries: &[u8],
@@ -124,55 +103,33 @@ fn search(
     let want = prefix(digest);
     let rest = &digest[8..];
     let key = |i: usize| &entries[i * size..i * size + width];
-    let below = |i: usize| prefix(key(i)) < want;
-    let at = at.clamp(lo, hi);
-    // The first entry of `l..=h` not below `want` (all of `l..h` checked
-    // to bracket it: entries before `l` are below, `h` is not or is `hi`).
-    let (mut l, mut h);
-    if at < hi && below(at) {
-        l = at + 1;
-        let mut step = 1;
-        loop {
-            let probe = at + step;
-            if probe >= hi {
-                h = hi;
-                break;
+    let (mut l, mut h) = (lo, hi);
+    let mut i = at.clamp(lo, hi);
+    if h - l > WALK_MAX {
+        while h - l > 16 {
+            let mid = l + (h - l) / 2;
+            if key(mid) < digest {
+                l = mid + 1;
+            } else {
+                h = mid;
             }
-            if !below(probe) {
-                h = probe;
-                break;
-            }
-            l = probe + 1;
-            step *= 2;
+        }
+        i = l;
+    }
+    // `i` moves to the first entry of `l..h` whose prefix is not below
+    // `want`.
+    if i < h && prefix(key(i)) < want {
+        i += 1;
+        while i < h && prefix(key(i)) < want {
+            i += 1;
         }
     } else {
-        h = at;
-        let mut step = 1;
-        loop {
-            if at - lo < step {
-                l = lo;
-                break;
-            }
-            let probe = at - step;
-            if below(probe) {
-                l = probe + 1;
-                break;
-            }
-            h = probe;
-            step *= 2;
+        while i > l && prefix(key(i - 1)) >= want {
+            i -= 1;
         }
     }
-    while l < h {
-        let mid = l + (h - l) / 2;
-        if below(mid) {
-            l = mid + 1;
-        } else {
-            h = mid;
-        }
-    }
-    let mut i = l;
     // Equal prefixes are rare: order the rest by the remaining bytes.
-    while i < hi && prefix(key(i)) == want && &key(i)[8..] < rest {
+    while i < h && prefix(key(i)) == want && &key(i)[8..] < rest {
         i += 1;
     }
     let start = i;
@@ -198,16 +155,11 @@ impl<const N: usize> TableWriter<N> {
     /// Start a table at `path` (which must not exist) for about
     /// `expected_count` entries (an estimate: it sizes the fan-out).
     pub(crate) fn create(path: &Path, expected_count: u64) -> Result<TableWriter<N>> {
-        Self::with_fanout_bits(path, fanout_bits(expected_count))
-    }
-
-    /// [`TableWriter::create`] with a fan-out of `bits` bits (tests write
-    /// the finer fan-outs of earlier versions with it).
-    fn with_fanout_bits(path: &Path, bits: u32) -> Result<TableWriter<N>> {
         let io = |e| Error::io(path, e);
         let file = File::create_new(path).map_err(io)?;
         let mut buf = BufWriter::with_capacity(1 << 20, file);
         buf.write_all(&[0u8; HEADER_LEN]).map_err(io)?;
+        let bits = fanout_bits(expected_count);
         Ok(TableWriter {
             path: path.to_path_buf(),
             out: SumWriter::new(buf),
@@ -362,15 +314,9 @@ pub(crate) struct Table {
     map: Mmap,
     width: usize,
     count: usize,
-    /// Fan-out bits of the file (for `verify`).
     bits: u32,
     /// Offset of the fan-out inside the checked region.
     fanout_at: usize,
-    /// The fan-out, coarsened to at most [`FENCE_BITS`] bits, checked and
-    /// copied at open: `fence[b]..fence[b + 1]` are the entries whose top
-    /// `fence_bits` bits are `b`.
-    fence: Box<[u32]>,
-    fence_bits: u32,
     /// End of the checked region (file offset of the checksums).
     region_end: usize,
     sums: BlockSums,
@@ -379,20 +325,10 @@ pub(crate) struct Table {
 impl Table {
     /// Map and validate a table: header checksum, magic, layout version,
     /// digest width for `kind`, the entry count against `expected_count`,
-    /// the offsets against the file size, the checksum list's own
-    /// checksum and the fan-out (its blocks' checksums and its order),
-    /// which becomes the fence. Entry blocks are checked as lookups touch
-    /// them.
+    /// the offsets against the file size and the checksum list's own
+    /// checksum. Entry blocks are checked as lookups touch them.
     pub(crate) fn open(path: &Path, kind: DigestKind, expected_count: u64) -> Result<Table> {
         let map = map_file(path)?;
-        // A hint (see `forget_cached`), given before anything is read so
-        // that what is read comes in as 2 MiB folios: map the table with
-        // 2 MiB pages where the page cache holds it so. Costs nothing at
-        // open; failure only means 4 KiB pages.
-        #[cfg(target_os = "linux")]
-        if map.len() as u64 >= HUGE_TABLE {
-            let _ = map.advise(memmap2::Advice::HugePage);
-        }
         let bad = |reason: String| Error::corrupt(path, reason);
         if map.len() < HEADER_LEN {
             return Err(bad(format!(
@@ -462,39 +398,19 @@ impl Table {
             return Err(bad("the block checksum list is damaged".into()));
         }
         let sums = BlockSums::new(path, region as usize, sums_bytes)?;
-        let fanout_at = (want_fanout as usize) - HEADER_LEN;
-        let region_bytes = &map[HEADER_LEN..want_sums as usize];
-        sums.check(region_bytes, fanout_at, region_bytes.len())?;
-        let fanout = &region_bytes[fanout_at..];
-        let fanout_entry = |i: usize| u32::from_le_bytes(le_bytes(&fanout[i * 4..]));
-        let fence_bits = bits.min(FENCE_BITS);
-        let shift = bits - fence_bits;
-        let fence: Box<[u32]> = (0..=1usize << fence_bits)
-            .map(|j| fanout_entry(j << shift))
-            .collect();
-        // The checksums say the fan-out is as written; its order is
-        // checked too, so that no lookup can index outside the entries.
-        let mut prev = 0u32;
-        for i in 0..=1usize << bits {
-            let v = fanout_entry(i);
-            if v < prev || u64::from(v) > count || (i == 0 && v != 0) {
-                return Err(bad(format!(
-                    "fan-out entry {i} is {v} after {prev}, of {count} entries"
-                )));
-            }
-            prev = v;
-        }
-        if u64::from(prev) != count {
-            return Err(bad(format!("the fan-out ends at {prev}, of {count} entries")));
+        // A hint (see `forget_cached`): map the table with 2 MiB pages
+        // where the page cache holds it in 2 MiB folios. Costs nothing at
+        // open; failure only means 4 KiB pages.
+        #[cfg(target_os = "linux")]
+        if map.len() as u64 >= HUGE_TABLE {
+            let _ = map.advise(memmap2::Advice::HugePage);
         }
         Ok(Table {
             path: path.to_path_buf(),
             width,
             count: count as usize,
             bits,
-            fanout_at,
-            fence,
-            fence_bits,
+            fanout_at: (want_fanout as usize) - HEADER_LEN,
             region_end: want_sums as usize,
             sums,
             map,
@@ -512,84 +428,61 @@ impl Table {
         u32::from_le_bytes(le_bytes(&region[at..at + 4]))
     }
 
-    /// The bucket of `digest` in the fence: its entries `lo..hi`.
-    #[inline(always)]
-    fn bucket_of(&self, digest: &[u8]) -> (usize, usize) {
-        let b = bucket(digest, self.fence_bits);
-        (self.fence[b] as usize, self.fence[b + 1] as usize)
-    }
-
-    /// The 8-byte prefix of entry `i`'s digest, if the entry exists.
-    #[inline(always)]
-    fn prefix_of(&self, i: usize) -> Option<u64> {
-        let at = HEADER_LEN + i * (self.width + 4);
-        self.map.get(at..at + 8).map(prefix)
-    }
-
     /// The entry indexes `start..end` whose digest equals `digest` (empty
     /// when none does).
-    ///
-    /// The fence (in memory) gives the bucket, interpolation the entry to
-    /// read first, and a second interpolation from that entry's digest
-    /// where to search (see [`FENCE_BITS`]).
     #[inline]
     pub(crate) fn find(&self, digest: &[u8]) -> Result<(usize, usize)> {
         debug_assert_eq!(digest.len(), self.width);
-        let (lo, hi) = self.bucket_of(digest);
-        if lo == hi {
-            return Ok((lo, lo));
-        }
         let region = self.region();
+        let b = bucket(digest, self.bits);
+        let at = self.fanout_at + b * 4;
+        self.sums.check(region, at, at + 8)?;
+        let (lo, hi) = (
+            self.fanout(region, b) as usize,
+            self.fanout(region, b + 1) as usize,
+        );
+        if lo > hi || hi > self.count {
+            return Err(Error::corrupt(
+                &self.path,
+                format!("fan-out bucket {b} is {lo}..{hi} of {} entries", self.count),
+            ));
+        }
         let size = self.width + 4;
         self.sums.check(region, lo * size, hi * size)?;
-        let first = guess(digest, self.fence_bits, lo, hi);
-        let entries = &region[..self.fanout_at];
-        let found = prefix(&entries[first * size..]);
-        let at = refine(prefix(digest), found, self.fence_bits, (lo, hi), first);
-        Ok(search(entries, size, self.width, (lo, hi), at, digest))
+        let at = guess(digest, self.bits, lo, hi);
+        Ok(search(&region[..self.fanout_at], size, self.width, (lo, hi), at, digest))
     }
 
-    /// First stage of a pipelined lookup: hint the CPU to fetch the entry
-    /// interpolated in `digest`'s bucket (the fence is in memory already).
-    /// This is the load that translates the page.
+    /// Hint the CPU to fetch the fan-out entry of `digest` (first stage of
+    /// a batched lookup).
     #[inline(always)]
-    pub(crate) fn prefetch_guess(&self, digest: &[u8]) {
-        let (lo, hi) = self.bucket_of(digest);
-        if lo < hi {
-            self.prefetch_entries(guess(digest, self.fence_bits, lo, hi), 0);
-        }
+    pub(crate) fn prefetch_fanout(&self, digest: &[u8]) {
+        let at = HEADER_LEN + self.fanout_at + bucket(digest, self.bits) * 4;
+        prefetch(&self.map[at..]);
     }
 
-    /// Second stage (reads the entry the first stage brought in): hint the
-    /// CPU to fetch the entries around the refined guess, where the search
-    /// will look: nearly always the same 4 KiB page, so no new page walk.
+    /// Hint the CPU to fetch the entries around where `digest` should
+    /// stand (second stage; reads the fan-out entry, which the first stage
+    /// brought in): the cache line of the guessed entry and the lines
+    /// before and after it, which is where the search will look.
     #[inline(always)]
-    pub(crate) fn prefetch_refined(&self, digest: &[u8]) {
-        let (lo, hi) = self.bucket_of(digest);
-        if lo == hi {
-            return;
-        }
-        let first = guess(digest, self.fence_bits, lo, hi);
-        let Some(found) = self.prefix_of(first) else {
+    pub(crate) fn prefetch_bucket(&self, digest: &[u8]) {
+        let at = HEADER_LEN + self.fanout_at + bucket(digest, self.bits) * 4;
+        let Some(bounds) = self.map.get(at..at + 8) else {
             return;
         };
-        let at = refine(prefix(digest), found, self.fence_bits, (lo, hi), first);
-        self.prefetch_entries(at, 2);
-    }
-
-    /// Hint the CPU to fetch the cache lines of entries `i - around ..=
-    /// i + around` (those that exist).
-    #[inline(always)]
-    fn prefetch_entries(&self, i: usize, around: usize) {
-        let size = self.width + 4;
-        let first = HEADER_LEN + i.saturating_sub(around) * size;
-        let last = (HEADER_LEN + (i + around + 1) * size).min(self.region_end);
-        let mut line = first & !63;
-        while line < last {
+        let lo = u32::from_le_bytes(le_bytes(bounds)) as usize;
+        let hi = u32::from_le_bytes(le_bytes(&bounds[4..])) as usize;
+        if lo >= hi {
+            return;
+        }
+        let entry = HEADER_LEN + guess(digest, self.bits, lo, hi) * (self.width + 4);
+        let first = entry.saturating_sub(64).max(HEADER_LEN);
+        let last = (entry + 64).min(self.region_end.saturating_sub(1));
+        for line in [first, entry, last] {
             if let Some(bytes) = self.map.get(line..) {
                 prefetch(bytes);
             }
-            line += 64;
         }
     }
 
@@ -815,46 +708,15 @@ mod tests {
         std::fs::write(&path, &bad).expect("write");
         assert!(reason(&path, DigestKind::Md5, 5).contains("checksum list"));
 
-        // A flipped byte in this small table's only block, which holds the
-        // fan-out too: the open checks the fan-out's blocks and fails.
+        // A flipped digest byte: the open succeeds (no full read), the first
+        // lookup touching the block fails, and so does verify.
         let mut bad = good.clone();
         bad[HEADER_LEN + 20] ^= 0x01;
         std::fs::write(&path, &bad).expect("write");
-        assert!(reason(&path, DigestKind::Md5, 5).contains("checksum mismatch"));
-
-        // A table of several blocks: a flipped digest byte in the first
-        // block leaves the open cheap (no full read), the first lookup
-        // touching the block fails, and so does verify.
-        let big = dir.path().join("big.idx");
-        let many: Vec<Entry<16>> = (0..8_000u32)
-            .map(|i| {
-                let mut d = [0u8; 16];
-                d[..4].copy_from_slice(&i.wrapping_mul(0x9E37_79B9).to_be_bytes());
-                d[4..8].copy_from_slice(&i.to_be_bytes());
-                (d, i)
-            })
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        write_table(&big, &many, many.len() as u64).expect("write");
-        let good = std::fs::read(&big).expect("read");
-        let mut bad = good.clone();
-        bad[HEADER_LEN + 20] ^= 0x01; // entry 1
-        std::fs::write(&big, &bad).expect("write");
-        let table = Table::open(&big, DigestKind::Md5, many.len() as u64).expect("open is cheap");
-        let err = table.find(&many[0].0).expect_err("damaged block");
+        let table = Table::open(&path, DigestKind::Md5, 5).expect("open is cheap");
+        let err = table.find(&[5u8; 16]).expect_err("damaged block");
         assert!(err.to_string().contains("checksum mismatch"), "{err}");
-        let last = many.last().expect("entries").0;
-        assert_eq!(find(&table, &last), vec![many.last().expect("entries").1]);
-        assert!(table.verify(8_000).is_err());
-
-        // A damaged fan-out is found at open, whose checks it fails.
-        let fanout_at = HEADER_LEN + many.len() * 20;
-        let mut bad = good.clone();
-        bad[fanout_at + 9] ^= 0x01;
-        std::fs::write(&big, &bad).expect("write");
-        let r = reason(&big, DigestKind::Md5, many.len() as u64);
-        assert!(r.contains("checksum mismatch"), "{r}");
+        assert!(table.verify(8).is_err());
 
         std::fs::write(&path, b"short").expect("write");
         assert!(reason(&path, DigestKind::Md5, 5).contains("too short"));
@@ -900,20 +762,17 @@ mod tests {
     fn find_equals_binary_search<const N: usize>(kind: DigestKind, seed: u64) {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut state = seed;
-        for (case, &(count, estimate_num, skew, bits)) in [
-            (0usize, 1u64, false, None),
-            (1, 1, false, None),
-            (2, 1, false, None),
-            (31, 1, false, None),
-            (100, 1, false, None),
-            (5_000, 1, false, None),
-            (5_000, 100, false, None), // estimate 100x too high: many empty buckets
-            (20_000, 0, false, None),  // estimate 0: one bucket of everything
-            (20_000, 1, true, None),   // half the entries share their top 24 bits
-            (60_000, 1, false, None),
-            (60_000, 1, false, Some(FENCE_BITS + 2)), // a finer fan-out, coarsened at open
-            (3_000, 1, false, Some(MAX_FANOUT_BITS)), // finest: mostly empty buckets
-            (100_000, 1, false, Some(7)), // ~780 per bucket, as a 50 M table's fence
+        for (case, &(count, estimate_num, skew)) in [
+            (0usize, 1u64, false),
+            (1, 1, false),
+            (2, 1, false),
+            (31, 1, false),
+            (100, 1, false),
+            (5_000, 1, false),
+            (5_000, 100, false),  // estimate 100x too high: many empty buckets
+            (20_000, 0, false),   // estimate 0: one bucket of everything
+            (20_000, 1, true),    // half the entries share their top 24 bits
+            (60_000, 1, false),
         ]
         .iter()
         .enumerate()
@@ -938,18 +797,15 @@ mod tests {
             }
             entries.sort_unstable();
             let path = dir.path().join(format!("{case}.idx"));
-            let mut w = match bits {
-                Some(bits) => TableWriter::<N>::with_fanout_bits(&path, bits),
-                None => TableWriter::<N>::create(&path, entries.len() as u64 * estimate_num),
-            }
-            .expect("create");
+            let mut w = TableWriter::<N>::create(&path, entries.len() as u64 * estimate_num)
+                .expect("create");
             for (d, r) in &entries {
                 w.push(d, *r).expect("push");
             }
             w.finish().expect("finish");
             let table = Table::open(&path, kind, entries.len() as u64).expect("open");
-            assert_eq!(table.bits, bits.unwrap_or(table.bits), "case {case}");
-            assert!(table.fence_bits <= FENCE_BITS, "case {case}");
+            // Repeated digests (records 2 and 258 list the same one in
+            // some cases: little-endian bytes in the other order).
             table.verify(count as u64 + 4).expect("verifies");
             let mut keys: Vec<[u8; N]> = vec![[0u8; N], [0xffu8; N], [0x80u8; N], [0x7fu8; N]];
             for _ in 0..2_000 {
@@ -975,16 +831,17 @@ mod tests {
                 assert_eq!(got, want, "case {case}, key {key:02x?}");
                 // The search gives the same answer from any starting point
                 // (a guess can be anywhere in a skewed set).
-                let (lo, hi) = table.bucket_of(key);
+                let b = bucket(key, table.bits);
                 let region = table.region();
+                let (lo, hi) = (table.fanout(region, b) as usize, table.fanout(region, b + 1) as usize);
                 for at in [lo, hi, (lo + hi) / 2, lo + (next(&mut state) as usize % (hi - lo + 1))] {
                     let (s, e) = search(&region[..table.fanout_at], N + 4, N, (lo, hi), at, key);
                     let mut got: Vec<u32> = (s..e).map(|i| table.record(i)).collect();
                     got.sort_unstable();
                     assert_eq!(got, want, "case {case}, from {at} of {lo}..{hi}");
                 }
-                table.prefetch_guess(key);
-                table.prefetch_refined(key);
+                table.prefetch_fanout(key);
+                table.prefetch_bucket(key);
             }
         }
     }
@@ -1001,8 +858,7 @@ mod tests {
         assert_eq!(fanout_bits(0), 0);
         assert_eq!(fanout_bits(31), 0);
         assert_eq!(fanout_bits(32), 1);
-        assert_eq!(fanout_bits(50_000_000), FENCE_BITS);
-        assert_eq!(fanout_bits(1 << 19), 15);
-        assert_eq!(fanout_bits(u64::MAX), FENCE_BITS);
+        assert_eq!(fanout_bits(50_000_000), 21);
+        assert_eq!(fanout_bits(u64::MAX), MAX_FANOUT_BITS);
     }
 }

@@ -57,7 +57,7 @@ pub struct Matcher {
 }
 
 /// Table lookups kept in flight by [`Matcher::matches_many`]: the distance
-/// between the guess and refine stages (and between the refine stage and
+/// between the fan-out and bucket stages (and between the bucket stage and
 /// the search). About the memory loads a core keeps outstanding; on a 50 M
 /// set (bench/hashset.sh) 8 to 24 performed alike within the noise of a
 /// shared machine, 4 was clearly slower.
@@ -74,10 +74,10 @@ const ORDER_BLOCK: usize = 16384;
 /// A stage of a pipelined lookup.
 #[derive(Clone, Copy)]
 enum Stage {
-    /// Load the entry interpolated in the bucket (translating its page).
-    Guess,
-    /// Read it and load the entries around the refined guess.
-    Refine,
+    /// Load the fan-out entry.
+    Fanout,
+    /// Load the bucket the fan-out entry points to.
+    Bucket,
 }
 
 fn digest_of(f: &FileDigests, slot: usize) -> &[u8] {
@@ -149,8 +149,8 @@ impl Matcher {
     ) -> Result<()> {
         let file = (*md5, *sha1, *sha256);
         if self.tables > 1 {
-            self.prefetch(&file, Stage::Guess);
-            self.prefetch(&file, Stage::Refine);
+            self.prefetch(&file, Stage::Fanout);
+            self.prefetch(&file, Stage::Bucket);
         }
         self.collect(&file, out)
     }
@@ -190,8 +190,8 @@ impl Matcher {
             for (slot, table) in set.tables.iter().enumerate() {
                 if let Some(table) = table {
                     match stage {
-                        Stage::Guess => table.prefetch_guess(digest_of(f, slot)),
-                        Stage::Refine => table.prefetch_refined(digest_of(f, slot)),
+                        Stage::Fanout => table.prefetch_fanout(digest_of(f, slot)),
+                        Stage::Bucket => table.prefetch_bucket(digest_of(f, slot)),
                     }
                 }
             }
@@ -204,15 +204,14 @@ impl Matcher {
     /// files (a scan's batch, a whole hash list) is checked.
     ///
     /// A lookup in a table of tens of millions of entries waits on memory,
-    /// not on the CPU: a read of a random place in a mapping of a GB, where
-    /// nearly every read also misses the TLB (the fence that finds the
-    /// bucket is in memory, see `index::FENCE_BITS`). Two things hide that:
+    /// not on the CPU: a read of the fan-out, then one of the entries it
+    /// points to, in a mapping of a GB where nearly every read also misses
+    /// the TLB. Two things hide that:
     ///
     /// - the lookups run as a software pipeline: while file `i` is
-    ///   searched, the entries around the refined guess of file `i + d`
-    ///   (read from the entry guessed first) and the first guessed entry of
-    ///   file `i + 2d` are being fetched, so many memory loads are in
-    ///   flight at once instead of one;
+    ///   searched, the entries of file `i + d` and the fan-out of file
+    ///   `i + 2d` are being fetched, so many memory loads are in flight at
+    ///   once instead of one;
     /// - a batch of at least 1024 files is looked up in the order of their
     ///   digests (by a one-pass bucket sort on the leading bits of the
     ///   digest kind with the most entries), in blocks of 16384 files so
@@ -302,21 +301,21 @@ impl Matcher {
         out: &mut Vec<(usize, RecordRef)>,
     ) -> Result<()> {
         let d = (PIPELINE_LOOKUPS / self.tables.max(1)).max(1);
-        let mut guess_stage = order.clone();
-        let mut refine_stage = order.clone();
-        for i in guess_stage.by_ref().take(2 * d) {
-            self.prefetch(&files[i as usize], Stage::Guess);
+        let mut fanout_stage = order.clone();
+        let mut bucket_stage = order.clone();
+        for i in fanout_stage.by_ref().take(2 * d) {
+            self.prefetch(&files[i as usize], Stage::Fanout);
         }
-        for i in refine_stage.by_ref().take(d) {
-            self.prefetch(&files[i as usize], Stage::Refine);
+        for i in bucket_stage.by_ref().take(d) {
+            self.prefetch(&files[i as usize], Stage::Bucket);
         }
         let mut refs = Vec::with_capacity(4);
         for i in order {
-            if let Some(ahead) = guess_stage.next() {
-                self.prefetch(&files[ahead as usize], Stage::Guess);
+            if let Some(ahead) = fanout_stage.next() {
+                self.prefetch(&files[ahead as usize], Stage::Fanout);
             }
-            if let Some(ahead) = refine_stage.next() {
-                self.prefetch(&files[ahead as usize], Stage::Refine);
+            if let Some(ahead) = bucket_stage.next() {
+                self.prefetch(&files[ahead as usize], Stage::Bucket);
             }
             let i = i as usize;
             refs.clear();
