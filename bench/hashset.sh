@@ -13,7 +13,8 @@
 #                   less when the disk cannot hold a 50 M VICS import, about
 #                   0.65 KB per record)
 #   BENCH_DIR       work folder (default /tmp/spoor-bench-hashset); needs
-#                   about 0.75 KB per record free (~37 GB for 50 M)
+#                   about 0.75 KB per VICS record free (~37 GB for 50 M:
+#                   the list, the import's sort runs and the set at once)
 #   BENCH_QUERIES   lookups per measurement (default 2000000)
 #   BENCH_KEEP      1: keep the generated lists and libraries afterwards
 #   BENCH_KEEP_INDEX  1: keep only the md5sum library (lib-md5sum, ~0.16 KB
@@ -110,16 +111,19 @@ gen() { # format file records
     echo "$N" > "$file.done"
 }
 
-bench_format() { # format file prefix records
-    local f=$1 file=$2 p=$3 N=$4
+bench_format() { # format file prefix records drop-source
+    local f=$1 file=$2 p=$3 N=$4 drop=$5
     gen "$f" "$file" "$N"
     rm -rf "lib-$f"
+    printf -v "${p}_source_bytes" '%s' "$(stat -c %s "$file")"
     sync
-    say "importing $file"
+    say "importing $file (free disk: $(df -h --output=avail . | tail -1 | tr -d ' '))"
     run_timed "import-$f" "$BIN" import --library "lib-$f" --name "bench-$f" --source "$file"
     grab "$p" "import-$f.out"
     printf -v "${p}_time_rss" '%s' "$(maxrss "import-$f.time")"
-    printf -v "${p}_source_bytes" '%s' "$(stat -c %s "$file")"
+    # Delete as we go: the next steps do not need the list (the disk's
+    # peak is the import: list, sort runs and the set side by side).
+    if [ "$drop" = 1 ] && [ "$BENCH_KEEP" != 1 ]; then rm -f "$file" "$file.done"; fi
     say "looking up"
     "$BIN" lookup --library "lib-$f" --name "bench-$f" --records "$N" --queries "$BENCH_QUERIES" > "lookup-$f.out"
     grab "${p}L" "lookup-$f.out"
@@ -128,9 +132,8 @@ bench_format() { # format file prefix records
     fi
 }
 
-bench_format vics list.json V "$BENCH_VICS_RECORDS"
-[ "$BENCH_KEEP" = 1 ] || rm -f list.json list.json.done
-bench_format md5sum list.md5 M "$N"
+bench_format vics list.json V "$BENCH_VICS_RECORDS" 1
+bench_format md5sum list.md5 M "$N" 0
 
 say "reference: sqlite3 importing the md5sum list into an indexed table"
 rm -f ref.db
