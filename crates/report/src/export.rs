@@ -12,6 +12,7 @@ use spoor_case::{Case, utc, verify};
 
 use spoor_triage::TriageSettings;
 use spoor_triage::case::{KnownPdq, Selection};
+use spoor_triage::library::LibrarySelection;
 
 use crate::filter::Filters;
 use crate::model::{BuildOptions, Generator, Report};
@@ -168,8 +169,11 @@ pub struct UnknownExportRequest {
     pub selection: Selection,
     /// The triage settings (series ids depend on them).
     pub settings: TriageSettings,
-    /// Known PDQ fingerprints from outside the case (PDQ hash sets).
+    /// Known PDQ fingerprints from outside the case, given directly.
     pub extra_known: Vec<KnownPdq>,
+    /// The hash-set library whose alert PDQ and vPDQ sets are known
+    /// material for near-known candidates; `None`: only the case's hits.
+    pub library: Option<LibrarySelection>,
     /// The file to write. It must not exist yet.
     pub output: PathBuf,
     pub generator: Generator,
@@ -203,16 +207,25 @@ pub fn export_unknown(case_path: &Path, request: &UnknownExportRequest) -> Resul
     let file_name = output_name(output)?;
     let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
-    let rows = spoor_triage::case::read(&case).map_err(triage_error)?;
-    let references = spoor_triage::case::references(&case).map_err(triage_error)?;
-    let triage = spoor_triage::case::triage_rows(&rows, &references, &request.settings, &request.extra_known);
-    let media = spoor_triage::case::select(&triage, &rows, &request.selection).map_err(triage_error)?;
+    let data = spoor_triage::case::read_all(&case).map_err(triage_error)?;
+    let library = match &request.library {
+        Some(l) => Some(l.load(&case).map_err(triage_error)?),
+        None => None,
+    };
+    let triage =
+        spoor_triage::case::triage_rows(&data, &request.settings, &request.extra_known, library.as_ref()).map_err(triage_error)?;
+    let media = spoor_triage::case::select(&triage, &data.rows, &request.selection).map_err(triage_error)?;
     let bytes = spoor_triage::vics::render(&media).map_err(triage_error)?;
-    let filters = serde_json::json!({
+    let mut filters = serde_json::json!({
         "export": "victim-identification",
         "selection": request.selection,
         "settings": request.settings,
     });
+    // The known material near-known was measured against, when the
+    // library was used: the comments name it.
+    if !triage.known_sets.is_empty() {
+        filters["known_sets"] = serde_json::to_value(&triage.known_sets)?;
+    }
     // The content digest of this export: what it says, without the bytes'
     // layout (the same role as a report digest).
     let digest = sha256_hex(&serde_json::to_vec(&serde_json::json!({ "filters": filters, "media": media }))?);
@@ -241,11 +254,13 @@ pub fn export_unknown(case_path: &Path, request: &UnknownExportRequest) -> Resul
     })
 }
 
-fn triage_error(e: spoor_triage::Error) -> Error {
+pub(crate) fn triage_error(e: spoor_triage::Error) -> Error {
     match e {
         spoor_triage::Error::Case(c) => Error::Case(c),
         spoor_triage::Error::Json(j) => Error::Json(j),
         spoor_triage::Error::Invalid(m) => Error::Selection(m),
+        spoor_triage::Error::Library(spoor_hashset::Error::Io { path, source }) => Error::Io { path, source },
+        spoor_triage::Error::Library(e) => Error::Selection(format!("hash-set library: {e}")),
     }
 }
 

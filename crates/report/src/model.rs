@@ -604,11 +604,7 @@ impl Report {
 /// The triage of the case, restricted to the evidence items shown.
 fn triage_section(case: &Case, filters: &Filters) -> Result<TriageSection> {
     let settings = spoor_triage::TriageSettings::default();
-    let t = spoor_triage::case::triage_case(case, &settings, &[]).map_err(|e| match e {
-        spoor_triage::Error::Case(c) => Error::Case(c),
-        spoor_triage::Error::Json(j) => Error::Json(j),
-        spoor_triage::Error::Invalid(m) => Error::Selection(m),
-    })?;
+    let t = spoor_triage::case::triage_case(case, &settings, &[], None).map_err(crate::export::triage_error)?;
     let wanted = |id: &str| filters.wants_evidence(id);
     Ok(TriageSection {
         settings,

@@ -65,6 +65,7 @@
 
 pub mod case;
 mod cluster;
+pub mod library;
 mod mih;
 mod near;
 mod priority;
@@ -78,7 +79,8 @@ pub use priority::{
     ReferenceSource, UnknownFile, WEIGHTS, Weight, priority, rank,
 };
 pub use summary::{
-    CaseTriageInput, FileRecord, HitCategory, TriageSettings, TriageSummary, triage,
+    CaseTriageInput, FileRecord, FrameRecord, FrameRef, HitCategory, KnownSource, NearCandidate,
+    NearIndex, SeriesVideo, TriageSettings, TriageSummary, transposed, triage, triage_with,
 };
 
 /// What can go wrong in this crate (reading a case, exports).
@@ -93,6 +95,9 @@ pub enum Error {
     /// The case file could not be read.
     #[error(transparent)]
     Case(#[from] spoor_case::Error),
+    /// The hash-set library could not be read.
+    #[error(transparent)]
+    Library(#[from] spoor_hashset::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
