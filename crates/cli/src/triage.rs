@@ -45,7 +45,7 @@ pub struct SettingsArgs {
     #[arg(long, default_value_t = 0, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
     near_min: u32,
     /// Largest PDQ distance to known material listed as near-known
-    #[arg(long, default_value_t = 40, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
+    #[arg(long, default_value_t = 48, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
     near_max: u32,
     /// Known material for near-known: these alert PDQ / vPDQ sets of the library (name or id; repeatable)
     /// [default: the alert sets the case's scans used]

@@ -6,7 +6,7 @@
 //!   similarity (distance ≤ 31 by default, quality ≥ 50 to link), each with
 //!   a representative; an in-memory multi-index keeps it fast (100,000
 //!   pictures in well under a second, see `bench/triage.sh`);
-//! * [`near_known`]: unknown pictures **near known material** (within 40
+//! * [`near_known`]: unknown pictures **near known material** (within 48
 //!   by default, wider than a match), listed apart with the distance;
 //! * [`priority`] / [`rank`]: a **score per evidence item** with its
 //!   reasons, so a unit can order its backlog;
