@@ -232,6 +232,15 @@ fn near_known_through_the_library_and_videos_in_series() {
     let audit = s.ws.spoor(&args!["audit", s.case, "--json"]);
     let entry = audit.json().as_array().and_then(|a| a.iter().rev().find(|e| e["action"] == "report.export").cloned()).expect("export entry");
     assert_eq!(entry["details"]["filters"]["known_sets"][0]["name"], "pdq-known", "{entry}");
+
+    // The report's triage section lists the candidate and the sets compared with.
+    let html = s.ws.path("report.html");
+    s.ws.spoor(&args!["report", s.case, "--format", "html", "-o", html]).ok();
+    let page = std::fs::read_to_string(&html).expect("the report");
+    let section = &page[page.find("id=\"triage\"").expect("the triage section")..];
+    assert!(section.contains("pdq-known") && section.contains("vpdq-known"), "the sets are named");
+    let file_name = s.near_path.rsplit('/').next().unwrap_or_default();
+    assert!(section.contains(file_name), "the near-known candidate is listed");
     s.ws.verify_intact(&s.case);
 }
 

@@ -57,12 +57,23 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// then linked into place, so an existing file is never replaced and no
 /// report file exists that the case does not record.
 pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome> {
+    export_with_library(case_path, request, None)
+}
+
+/// [`export`], with the hash-set library whose alert PDQ and vPDQ sets the
+/// triage section compares unknown material with (near-known candidates;
+/// `sets` empty: those the case's scans used).
+pub fn export_with_library(case_path: &Path, request: &ExportRequest, library: Option<&LibrarySelection>) -> Result<ExportOutcome> {
     request.filters.validate()?;
     let output = &request.output;
     let file_name = output_name(output)?;
     let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
-    let report = Report::build(
+    let library = match library {
+        Some(l) => Some(l.load(&case).map_err(triage_error)?),
+        None => None,
+    };
+    let report = Report::build_with_library(
         &case,
         &verification,
         &BuildOptions {
@@ -71,6 +82,7 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
             generated_utc: generated_utc.clone(),
             thumbnails: request.thumbnails,
         },
+        library.as_ref(),
     )?;
     let digest = report.digest()?;
     let bytes = render(&report, &digest, request.format)?;
