@@ -40,6 +40,7 @@ pub struct KnownPdq {
 /// The triage of a case (`spoor triage --json`). Field names are a public
 /// contract.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseTriage {
     pub settings: TriageSettings,
     /// Highest priority first.
@@ -73,6 +74,7 @@ pub struct CaseTriage {
 
 /// One evidence item's priority and counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceTriage {
     pub evidence_id: String,
     /// 1 = look at first.
@@ -102,6 +104,7 @@ pub struct EvidenceTriage {
 
 /// An unknown picture or video with what its metadata says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnknownMedia {
     pub file_id: i64,
     pub evidence_id: String,
@@ -137,6 +140,7 @@ pub struct UnknownMedia {
 
 /// A series of near-duplicate unknown pictures and videos.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     pub series_id: u32,
     /// The member to look at: its picture of highest PDQ quality (then
@@ -156,6 +160,7 @@ pub struct Series {
 
 /// A video in a series.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SeriesVideoEntry {
     pub file_id: i64,
     pub path: String,
@@ -165,6 +170,7 @@ pub struct SeriesVideoEntry {
 
 /// An unknown picture or video near known material.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NearKnownEntry {
     pub unknown_id: i64,
     pub evidence_id: String,
@@ -182,6 +188,7 @@ pub struct NearKnownEntry {
 
 /// What known material a near-known candidate is near.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KnownRef {
     /// `case_file` (a file of this case with an alert hit), `pdq_set` (a
     /// record of a PDQ set, or a fingerprint given from outside) or
@@ -212,6 +219,7 @@ pub struct KnownRef {
 
 /// A library set, as a near-known entry names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KnownSetRef {
     pub id: String,
     pub name: String,
@@ -249,6 +257,7 @@ pub fn read_all(case: &Case) -> Result<CaseRows> {
 
 /// What to export for victim identification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Selection {
     /// Unknown files by id.
     pub files: Vec<i64>,

@@ -121,3 +121,21 @@ mod tests {
         assert_eq!(rows, crate::WEIGHTS.len());
     }
 }
+
+/// The result types declare themselves in TypeScript (for the desktop
+/// app's generated bindings, `src-tauri/src/bindings.rs`).
+#[cfg(all(test, feature = "ts"))]
+mod ts_tests {
+    use ts_rs::TS;
+
+    #[test]
+    fn result_types_declare_in_typescript() {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let d = <crate::case::CaseTriage as TS>::decl(&cfg);
+        assert!(d.contains("near_known: Array<NearKnownEntry>") && d.contains("known_sets: Array<KnownSet>"), "{d}");
+        let k = <crate::case::KnownRef as TS>::decl(&cfg);
+        assert!(k.contains("frame: FrameRef | null"), "{k}");
+        let s = <crate::case::Series as TS>::decl(&cfg);
+        assert!(s.contains("videos: Array<SeriesVideoEntry>"), "{s}");
+    }
+}

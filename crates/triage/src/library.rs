@@ -23,6 +23,7 @@ use crate::{Error, Result};
 
 /// Where the library is and which of its sets to use.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LibrarySelection {
     /// The library folder (`--library`, `SPOOR_LIBRARY`).
     pub root: PathBuf,
@@ -33,6 +34,7 @@ pub struct LibrarySelection {
 
 /// A set compared with, as the triage output names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KnownSet {
     /// The library's id of the set (the case's `set_uid`).
     pub id: String,

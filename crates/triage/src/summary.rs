@@ -16,6 +16,7 @@ use crate::priority::{
 
 /// Every setting of a triage, recorded with its output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TriageSettings {
     pub cluster: ClusterSettings,
     pub near_known: NearKnownSettings,
@@ -71,6 +72,7 @@ impl FrameRecord {
 
 /// Where a frame sits in its video.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FrameRef {
     pub frame_number: u64,
     /// Seconds from the first frame.
