@@ -358,6 +358,10 @@ pub fn triage_with(input: &CaseTriageInput, library: Option<&dyn NearIndex>) -> 
     }
 }
 
+/// A query's nearest known fingerprint `(distance, source order: 0 in
+/// memory, 1 library, key)` and how many are within the window.
+type QueryNearest = (Option<(u32, u8, u64)>, u32);
+
 /// The nearest known fingerprint of every unknown file within the
 /// near-known window: each of its fingerprints, as stored and transposed,
 /// against the known material in memory (multi-index join) and the
@@ -399,7 +403,7 @@ fn near_candidates(
     }
     let all = NearKnownSettings { min_distance: 0, ..*settings };
     // Per query: the nearest (distance, source order, key) and the count.
-    let mut per_query: Vec<(Option<(u32, u8, u64)>, u32)> = vec![(None, 0); queries.len()];
+    let mut per_query: Vec<QueryNearest> = vec![(None, 0); queries.len()];
     for n in near_known(&queries, &known, &all) {
         per_query[n.unknown_id as usize] = (Some((n.distance, 0, n.known_id as u64)), n.within);
     }
