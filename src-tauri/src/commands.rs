@@ -514,16 +514,29 @@ fn sheet_data(path: &Path, file_id: i64) -> Result<Option<ThumbnailData>> {
     Ok(Some(ThumbnailData { data_url: format!("data:{};base64,{b64}", sheet.mime), width: sheet.width, height: sheet.height }))
 }
 
+/// Known material for triage's near-known candidates, as `spoor triage`
+/// takes it by default: the library's alert PDQ and vPDQ sets that the
+/// case's scans used.
+fn triage_library(state: &AppState) -> spoor_triage::library::LibrarySelection {
+    spoor_triage::library::LibrarySelection { root: state.library_root.clone(), sets: Vec::new() }
+}
+
 /// The triage of the case (as `spoor triage --json`): priority per
 /// evidence item with its reasons, unknown pictures and videos with their
 /// metadata, series, near-known candidates. Computed fresh, never stored.
 #[tauri::command]
-pub async fn triage(path: PathBuf, settings: Option<spoor_triage::TriageSettings>) -> Result<spoor_triage::case::CaseTriage> {
+pub async fn triage(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    settings: Option<spoor_triage::TriageSettings>,
+) -> Result<spoor_triage::case::CaseTriage> {
+    let selection = triage_library(&state);
     blocking(move || {
         let settings = settings.unwrap_or_default();
         settings.validate()?;
         let case = Case::open_read_only(&path)?;
-        Ok(spoor_triage::case::triage_case(&case, &settings, &[])?)
+        let library = selection.load(&case)?;
+        Ok(spoor_triage::case::triage_case(&case, &settings, &[], Some(&library))?)
     })
     .await
 }
@@ -532,7 +545,12 @@ pub async fn triage(path: PathBuf, settings: Option<spoor_triage::TriageSettings
 /// identification, recorded in the case and its audit log (as `spoor
 /// triage export`).
 #[tauri::command]
-pub async fn export_victim_id(path: PathBuf, request: VictimIdExportRequest) -> Result<spoor_report::UnknownExportOutcome> {
+pub async fn export_victim_id(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    request: VictimIdExportRequest,
+) -> Result<spoor_report::UnknownExportOutcome> {
+    let library = triage_library(&state);
     blocking(move || {
         if request.selection.is_empty() {
             return Err(AppError::new(ErrorCode::InvalidArgument, "select unknown files, a series or the camera originals to export"));
@@ -543,6 +561,7 @@ pub async fn export_victim_id(path: PathBuf, request: VictimIdExportRequest) -> 
             selection: request.selection,
             settings,
             extra_known: Vec::new(),
+            library: Some(library),
             output: request.output,
             generator: spoor_report::Generator { name: "spoor-app".into(), version: env!("CARGO_PKG_VERSION").into(), commit: GIT_COMMIT.into() },
             generated_utc: None,
@@ -601,7 +620,13 @@ pub async fn verify_case(path: PathBuf) -> Result<spoor_case::verify::VerifyRepo
 
 /// Writes a report (as `spoor report`) and records it in the case.
 #[tauri::command]
-pub async fn export_report(path: PathBuf, request: ExportReportRequest, on_progress: Channel<WorkProgress>) -> Result<spoor_report::ExportOutcome> {
+pub async fn export_report(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    request: ExportReportRequest,
+    on_progress: Channel<WorkProgress>,
+) -> Result<spoor_report::ExportOutcome> {
+    let library = triage_library(&state);
     let export = spoor_report::ExportRequest {
         format: request.format,
         filters: request.filters,
@@ -624,7 +649,7 @@ pub async fn export_report(path: PathBuf, request: ExportReportRequest, on_progr
         }
     };
     with_ticks(on_progress, "verifying", detail, Some("hits"), probe, move || {
-        Ok(spoor_report::export_with_progress(&path, &export, &counters)?)
+        Ok(spoor_report::export_with(&path, &export, Some(&library), &counters)?)
     })
     .await
 }

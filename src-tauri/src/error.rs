@@ -146,6 +146,7 @@ impl From<spoor_triage::Error> for AppError {
             E::Case(e) => e.into(),
             E::Invalid(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
             E::Json(_) => Self::new(ErrorCode::Internal, err.to_string()),
+            E::Library(e) => e.into(),
         }
     }
 }

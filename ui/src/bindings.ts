@@ -637,10 +637,12 @@ export type NearKnownSettings = {
  */
 min_distance: number, 
 /**
- * Largest distance listed (default 40: wider than the match threshold
- * of 31, where unrelated pictures are still rare: two random PDQ
- * hashes are about 128 bits apart, and PDQ's authors measured false
- * matches at a few per million pairs at 31 to 40 on photographs).
+ * Largest distance listed (default 48, the top of the 32 to 48 window
+ * issue 9 names: wider than the match threshold of 31, where
+ * unrelated pictures are still rare: two random PDQ hashes are about
+ * 128 bits apart, and PDQ's authors measured false matches at a few
+ * per million pairs at 31 to 40 on photographs; these are candidates
+ * for an examiner, never hits).
  */
 max_distance: number, 
 /**
@@ -697,9 +699,13 @@ reference: ReferenceDate | null, files: number,
 /**
  * Files with an alert hit.
  */
-known_files: number, known_good_files: number, unknown_files: number, unknown_pictures: number, camera_originals: number, 
+known_files: number, known_good_files: number, unknown_files: number, unknown_pictures: number, 
 /**
- * Series holding at least one of this item's unknown pictures.
+ * Unknown videos with sampled frames.
+ */
+unknown_videos: number, camera_originals: number, 
+/**
+ * Series holding at least one of this item's unknown pictures or videos.
  */
 series: number, near_known: number, 
 /**
@@ -712,6 +718,10 @@ export type UnknownMedia = { file_id: number, evidence_id: string, path: string,
  * `present`, `absent`, `damaged`; `null` when the scan did not look.
  */
 metadata_state: string | null, camera_original: boolean, verdict_reasons: Array<string>, make: string | null, model: string | null, serial: string | null, software: string | null, capture_local: string | null, capture_offset: string | null, capture_utc: string | null, gps: GpsPosition | null, 
+/**
+ * Sampled frames of a video (0 for a picture).
+ */
+frames: number, 
 /**
  * The series (of two or more) it belongs to.
  */
@@ -728,25 +738,114 @@ review_category: string | null, };
 
 export type Series = { series_id: number, 
 /**
- * The member to look at (highest PDQ quality, then lowest id).
+ * The member to look at: its picture of highest PDQ quality (then
+ * lowest id); a series of videos only: the video whose linking frame
+ * has the highest quality (shown by its contact sheet).
  */
-representative: number, representative_path: string, members: Array<number>, camera_originals: number, evidence_ids: Array<string>, };
+representative: number, representative_path: string, 
+/**
+ * `picture` or `video`.
+ */
+representative_kind: string, 
+/**
+ * File ids, pictures and videos, ascending.
+ */
+members: Array<number>, 
+/**
+ * Of the members, the videos, with the frames that joined them.
+ */
+videos: Array<SeriesVideoEntry>, camera_originals: number, evidence_ids: Array<string>, };
+
+export type SeriesVideoEntry = { file_id: number, path: string, 
+/**
+ * The frames within the series distance of another member.
+ */
+frames: Array<FrameRef>, };
+
+export type FrameRef = { frame_number: number, 
+/**
+ * Seconds from the first frame.
+ */
+timestamp: number, };
+
+export type KnownSetRef = { id: string, name: string, version: string | null, };
+
+export type KnownSet = { 
+/**
+ * The library's id of the set (the case's `set_uid`).
+ */
+id: string, name: string, version: string | null, 
+/**
+ * `pdq` (picture fingerprints, through the set's index) or `vpdq`
+ * (frames of known videos).
+ */
+fingerprint: string, 
+/**
+ * PDQ records, or frames of known videos.
+ */
+fingerprints: number, 
+/**
+ * Known videos (vPDQ).
+ */
+videos: number, 
+/**
+ * SHA-256 of the set's source, as the library records it.
+ */
+source_sha256: string, };
 
 export type KnownRef = { 
 /**
- * `case_file` (a file of this case with an alert hit) or `pdq_set`.
+ * `case_file` (a file of this case with an alert hit), `pdq_set` (a
+ * record of a PDQ set, or a fingerprint given from outside) or
+ * `vpdq_set` (a frame of a known video of a vPDQ set).
  */
 source: string, file_id: number | null, evidence_id: string | null, path: string | null, 
 /**
- * For `pdq_set`: where the fingerprint came from.
+ * Where the fingerprint came from, in words (e.g. `set "X" version 2
+ * record 12 (line 13), category 1`).
  */
-label: string | null, };
+label: string | null, 
+/**
+ * The hash set (library sets).
+ */
+set: KnownSetRef | null, 
+/**
+ * The record's number in the set (PDQ sets; the entry of its index).
+ */
+record: number | null, 
+/**
+ * The record's line in the set's source.
+ */
+record_line: number | null, 
+/**
+ * The file name the record gives.
+ */
+record_name: string | null, 
+/**
+ * The record's raw category and its display name under the set's
+ * profile.
+ */
+category: string | null, category_name: string | null, 
+/**
+ * The known video's frame (a vPDQ set's video, or a case video with a
+ * hit).
+ */
+frame: FrameRef | null, };
 
 export type NearKnownEntry = { unknown_id: number, evidence_id: string, unknown_path: string, distance: number, 
 /**
  * Known entries within the window, the nearest included.
  */
-within: number, known: KnownRef, };
+within: number, 
+/**
+ * The variant of the unknown fingerprint that came nearest:
+ * `original`, or `flipplus1` (transposed, see [`crate::transposed`]).
+ */
+variant: string, 
+/**
+ * For a video: the frame that came nearest.
+ */
+unknown_frame: FrameRef | null, known: KnownRef, };
 
 export type Selection = { 
 /**
@@ -776,23 +875,40 @@ unknown: Array<UnknownMedia>,
  */
 unknown_files: number, 
 /**
- * Unknown pictures with a PDQ fingerprint (what is clustered).
+ * Unknown pictures with a PDQ fingerprint (clustered).
  */
 unknown_pictures: number, 
 /**
- * Unknown camera originals, by file id.
+ * Unknown videos with sampled frames (clustered through their frames).
+ */
+unknown_videos: number, 
+/**
+ * Distinct frames of those videos.
+ */
+unknown_frames: number, 
+/**
+ * Unknown camera originals (pictures and videos), by file id.
  */
 camera_originals: Array<number>, 
 /**
- * Series of two or more unknown pictures, largest first.
+ * Series of two or more unknown pictures and videos, largest first.
  */
 series: Array<Series>, 
 /**
- * Unknown pictures near known material, nearest first.
+ * Unknown pictures and videos near known material, nearest first.
  */
 near_known: Array<NearKnownEntry>, 
 /**
- * Known PDQ fingerprints compared with: from this case's hits, and
- * from outside (hash sets).
+ * Known PDQ fingerprints compared with: from this case's hits
+ * (pictures and video frames), and from outside (the library's sets
+ * and any given).
  */
-known_pdq_from_hits: number, known_pdq_from_sets: number, };
+known_pdq_from_hits: number, known_pdq_from_sets: number, 
+/**
+ * The library sets compared with (name, version, id, what they hold).
+ */
+known_sets: Array<KnownSet>, 
+/**
+ * What of the library was not used, and why.
+ */
+library_notes: Array<string>, };

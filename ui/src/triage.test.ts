@@ -12,6 +12,7 @@ const unknown = (over: Partial<UnknownMedia>): UnknownMedia => ({
   sha1: null,
   pdq: null,
   pdq_quality: null,
+  frames: 0,
   metadata_state: "present",
   camera_original: false,
   verdict_reasons: [],

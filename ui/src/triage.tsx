@@ -99,7 +99,7 @@ export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () 
                         <strong>series {s.series_id}</strong>
                       </label>
                       <div>
-                        {s.members.length} pictures{s.camera_originals > 0 ? `, ${s.camera_originals} camera original${s.camera_originals > 1 ? "s" : ""}` : ""}
+                        {s.members.length - s.videos.length} pictures{s.videos.length > 0 ? `, ${s.videos.length} video${s.videos.length > 1 ? "s" : ""} (by ${s.videos.reduce((n, v) => n + v.frames.length, 0)} frames)` : ""}{s.camera_originals > 0 ? `, ${s.camera_originals} camera original${s.camera_originals > 1 ? "s" : ""}` : ""}
                       </div>
                       <div className="muted">{s.evidence_ids.join(", ")}</div>
                       <button type="button" className="link" onClick={() => pick(s.representative)}>

@@ -47,6 +47,12 @@ pub struct ReportArgs {
     /// Who exports (the audit entry's actor) [default: the case's examiner]
     #[arg(long, env = "SPOOR_EXAMINER")]
     examiner: Option<String>,
+    /// Triage section: compare unknown material with the case's own hits only, not with the library's
+    /// alert PDQ / vPDQ sets the case's scans used
+    #[arg(long)]
+    no_library: bool,
+    #[command(flatten)]
+    library: crate::LibraryArg,
     #[arg(long)]
     json: bool,
 }
@@ -67,7 +73,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         generated_utc: None,
         actor: args.examiner,
     };
-    let outcome = match spoor_report::export(&args.case, &request) {
+    let library = (!args.no_library).then(|| spoor_triage::library::LibrarySelection {
+        root: args.library.library.clone().unwrap_or_else(spoor_hashset::Library::default_root),
+        sets: Vec::new(),
+    });
+    let outcome = match spoor_report::export_with_library(&args.case, &request, library.as_ref()) {
         Ok(o) => o,
         Err(e @ spoor_report::Error::CaseNotIntact { .. }) => {
             eprintln!("spoor: {e}");

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use spoor_case::Case;
 use spoor_report::{Generator, UnknownExportRequest};
-use spoor_triage::case::{CaseTriage, KnownPdq, Selection};
+use spoor_triage::case::{CaseTriage, Selection};
+use spoor_triage::library::LibrarySelection;
 use spoor_triage::{ClusterSettings, NearKnownSettings, PrioritySettings, TriageSettings};
 
 use crate::output::print_json;
@@ -44,8 +45,17 @@ pub struct SettingsArgs {
     #[arg(long, default_value_t = 0, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
     near_min: u32,
     /// Largest PDQ distance to known material listed as near-known
-    #[arg(long, default_value_t = 40, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
+    #[arg(long, default_value_t = 48, value_name = "BITS", value_parser = clap::value_parser!(u32).range(0..=256))]
     near_max: u32,
+    /// Known material for near-known: these alert PDQ / vPDQ sets of the library (name or id; repeatable)
+    /// [default: the alert sets the case's scans used]
+    #[arg(long = "hashset", value_name = "NAME")]
+    hashsets: Vec<String>,
+    /// Compare with the case's own hits only, not with the library's sets
+    #[arg(long, conflicts_with = "hashsets")]
+    no_library: bool,
+    #[command(flatten)]
+    library: crate::LibraryArg,
     /// A capture is recent when taken at most this many days before the seizure, acquisition or scan date
     #[arg(long, default_value_t = 90, value_name = "DAYS")]
     recent_days: u32,
@@ -60,6 +70,15 @@ impl SettingsArgs {
         };
         settings.validate().map_err(|e| anyhow::anyhow!("--near-min/--near-max: {e}"))?;
         Ok(settings)
+    }
+
+    /// The library sets to compare with, unless `--no-library`.
+    fn library(&self) -> Option<LibrarySelection> {
+        if self.no_library {
+            return None;
+        }
+        let root = self.library.library.clone().unwrap_or_else(spoor_hashset::Library::default_root);
+        Some(LibrarySelection { root, sets: self.hashsets.clone() })
     }
 }
 
@@ -98,12 +117,6 @@ enum TriageCommand {
     },
 }
 
-/// Known PDQ fingerprints from outside the case. PDQ hash sets are not in
-/// the library yet; when they are, their records are passed here.
-fn extra_known() -> Vec<KnownPdq> {
-    Vec::new()
-}
-
 pub fn triage(args: TriageArgs) -> Result<u8> {
     match args.command {
         Some(TriageCommand::Export { case, format: ExportFormatArg::Vics, output, files, series, camera_originals, settings, examiner, json }) => {
@@ -115,7 +128,8 @@ pub fn triage(args: TriageArgs) -> Result<u8> {
             let request = UnknownExportRequest {
                 selection,
                 settings: settings.settings()?,
-                extra_known: extra_known(),
+                extra_known: Vec::new(),
+                library: settings.library(),
                 output,
                 generator: Generator { name: "spoor".into(), version: env!("CARGO_PKG_VERSION").into(), commit: GIT_COMMIT.into() },
                 generated_utc: None,
@@ -147,7 +161,11 @@ pub fn triage(args: TriageArgs) -> Result<u8> {
             let case_path = args.case.context("the case file is required")?;
             let settings = args.settings.settings()?;
             let case = Case::open_read_only(&case_path)?;
-            let t = spoor_triage::case::triage_case(&case, &settings, &extra_known())?;
+            let library = match args.settings.library() {
+                Some(l) => Some(l.load(&case).with_context(|| format!("reading the hash-set library {}", l.root.display()))?),
+                None => None,
+            };
+            let t = spoor_triage::case::triage_case(&case, &settings, &[], library.as_ref())?;
             if args.json {
                 print_json(&t)?;
             } else {
@@ -188,9 +206,11 @@ fn print_text(t: &CaseTriage, all: bool) -> Result<()> {
     }
     outln!("");
     outln!(
-        "Unknown: {} file(s), {} picture(s) with a fingerprint, {} camera original(s)",
+        "Unknown: {} file(s), {} picture(s) with a fingerprint, {} video(s) with {} distinct frame(s), {} camera original(s)",
         t.unknown_files,
         t.unknown_pictures,
+        t.unknown_videos,
+        t.unknown_frames,
         t.camera_originals.len()
     );
     let shown = if all { t.unknown.len() } else { t.unknown.len().min(20) };
@@ -224,17 +244,24 @@ fn print_text(t: &CaseTriage, all: bool) -> Result<()> {
         outln!("  ... {} more (--all lists them, --json gives every field)", t.unknown.len() - shown);
     }
     outln!("");
-    outln!("Series of near-duplicate unknown pictures: {}", t.series.len());
+    outln!("Series of near-duplicate unknown pictures and videos: {}", t.series.len());
     for s in &t.series {
+        let videos = if s.videos.is_empty() { String::new() } else { format!(" ({} video(s))", s.videos.len()) };
         outln!(
-            "  series {:>4}: {} pictures, {} camera original(s), on {}; look at file {} {}",
+            "  series {:>4}: {} members{}, {} camera original(s), on {}; look at {} {} {}",
             s.series_id,
             s.members.len(),
+            videos,
             s.camera_originals,
             s.evidence_ids.join(", "),
+            if s.representative_kind == "video" { "the contact sheet of video" } else { "file" },
             s.representative,
             s.representative_path
         );
+        for v in &s.videos {
+            let at: Vec<String> = v.frames.iter().map(|f| format!("{:.1} s", f.timestamp)).collect();
+            outln!("               video {} {} joined through its frame(s) at {}", v.file_id, v.path, at.join(", "));
+        }
     }
     outln!("");
     outln!(
@@ -245,11 +272,35 @@ fn print_text(t: &CaseTriage, all: bool) -> Result<()> {
     );
     for n in &t.near_known {
         let known = match (&n.known.path, &n.known.label) {
-            (Some(p), _) => format!("file {} {}", n.known.file_id.unwrap_or_default(), p),
+            (Some(p), _) => match &n.known.frame {
+                Some(f) => format!("file {} {} (frame at {:.1} s)", n.known.file_id.unwrap_or_default(), p, f.timestamp),
+                None => format!("file {} {}", n.known.file_id.unwrap_or_default(), p),
+            },
             (None, Some(l)) => l.clone(),
             _ => "known material".into(),
         };
-        outln!("  distance {:>3}: file {} {} {} near {}", n.distance, n.unknown_id, n.evidence_id, n.unknown_path, known);
+        let mut how = Vec::new();
+        if let Some(f) = &n.unknown_frame {
+            how.push(format!("frame at {:.1} s", f.timestamp));
+        }
+        if n.variant != "original" {
+            how.push(format!("as {}", n.variant));
+        }
+        let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
+        outln!("  distance {:>3}: file {} {} {}{} near {}", n.distance, n.unknown_id, n.evidence_id, n.unknown_path, how, known);
+    }
+    outln!("");
+    if t.known_sets.is_empty() {
+        outln!("Known material: this case's hits ({} fingerprint(s)); no library set", t.known_pdq_from_hits);
+    } else {
+        outln!("Known material: this case's hits ({} fingerprint(s)) and the library's sets:", t.known_pdq_from_hits);
+        for k in &t.known_sets {
+            let what = if k.fingerprint == "vpdq" { format!("{} frame(s) of {} video(s)", k.fingerprints, k.videos) } else { format!("{} PDQ hash(es)", k.fingerprints) };
+            outln!("  {} {} ({}): {}", k.name, k.version.as_deref().map(|v| format!("version {v}")).unwrap_or_default(), k.id, what);
+        }
+    }
+    for n in &t.library_notes {
+        outln!("  note: {n}");
     }
     Ok(())
 }

@@ -182,7 +182,7 @@ pub use error::{Error, Result};
 pub use format::detect_format;
 pub use library::{ImportProgress, Library, VerifyReport, detect_file_format};
 pub use matcher::{ExactMatch, FileDigests, Matcher, RecordRef};
-pub use pdq::{PDQ_INDEX_FILE, PdqMatch};
+pub use pdq::{PDQ_INDEX_FILE, PdqMatch, PdqNear};
 pub use vpdq::{KnownVideo, VpdqHit};
 
 /// Version of the on-disk layout written by this crate.

@@ -340,6 +340,12 @@ impl Matcher {
         crate::vpdq::matches(&self.videos, frames, settings)
     }
 
+    /// The known videos (vPDQ) of loaded set `set` (an index into
+    /// [`Matcher::sets`]), with their frames: none for a set without any.
+    pub fn known_videos(&self, set: usize) -> &[crate::KnownVideo] {
+        self.videos.get(set).map_or(&[], Vec::as_slice)
+    }
+
     /// Read one matching record, with its category's display name.
     pub fn record(&self, r: &RecordRef) -> Result<Record> {
         self.read_record(r.set, r.record)

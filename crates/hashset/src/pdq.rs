@@ -516,6 +516,44 @@ impl Matcher {
         }
         Ok(out)
     }
+
+    /// Every listed hash of the loaded PDQ sets within `max_distance` of
+    /// `hash` (one orientation: the caller passes the variants it has),
+    /// with listed quality at least `min_quality`, appended to `out` (not
+    /// cleared), ordered by set, then distance, then record number. No
+    /// record is read (see [`Matcher::pdq_record`]).
+    ///
+    /// This is the wide query of triage's near-known candidates (distance
+    /// 32 to 48 and more), where [`Matcher::pdq_lookup`] is the match. Each
+    /// index answers exactly what comparing every listed hash would
+    /// ([`spoor_pdq::PdqIndex::query`]), through its tables when that is
+    /// cheaper, else by a scan.
+    pub fn pdq_near(&self, hash: &PdqHash, max_distance: u32, min_quality: u8, out: &mut Vec<PdqNear>) {
+        let mut hits = Vec::new();
+        for (set, index) in &self.pdq.indexes {
+            index.query(hash, max_distance, min_quality, &mut hits);
+            out.extend(hits.iter().map(|&(number, distance)| PdqNear { set: *set, number, distance }));
+        }
+    }
+
+    /// Record `number` of the loaded set `set` (an index into
+    /// [`Matcher::sets`]), with its category's display name.
+    pub fn pdq_record(&self, set: usize, number: u32) -> Result<Record> {
+        if set >= self.sets().len() {
+            return Err(Error::InvalidOptions(format!("there is no loaded set {set}")));
+        }
+        self.read_record(set, number)
+    }
+}
+
+/// A listed hash near a fingerprint ([`Matcher::pdq_near`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PdqNear {
+    /// Index into [`Matcher::sets`].
+    pub set: usize,
+    /// Record number inside the set (= its entry in the index).
+    pub number: u32,
+    pub distance: u32,
 }
 
 #[cfg(test)]
@@ -523,6 +561,81 @@ mod tests {
     use super::*;
 
     const PDQ: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+    /// A hash `n` bits (spread over the 256) away from `base`, the
+    /// flipped bits chosen by `seed`.
+    fn away(base: PdqHash, n: usize, seed: u64) -> PdqHash {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut bits: Vec<usize> = (0..256).collect();
+        for i in (1..256).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            bits.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut h = base;
+        for &k in &bits[..n] {
+            h.0[k / 8] ^= 1 << (k % 8);
+        }
+        h
+    }
+
+    /// The wide query finds exactly what comparing every listed hash finds,
+    /// at the match distance and at triage's wider ones, in two sets, with
+    /// the quality filter.
+    #[test]
+    fn near_equals_brute_force() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let library = crate::Library::open(&dir.path().join("library")).expect("library");
+        let base: PdqHash = PDQ.parse().expect("hash");
+        // Two lists: hashes at every distance 0..=70 from `base`, and
+        // unrelated ones; some under quality 50.
+        let mut listed: Vec<Vec<(PdqHash, u8)>> = vec![Vec::new(), Vec::new()];
+        for d in 0..=70usize {
+            let q = if d % 7 == 3 { 40 } else { 90 };
+            listed[d % 2].push((away(base, d, d as u64 + 1), q));
+        }
+        for seed in 0..300 {
+            listed[seed % 2].push((away(base, 128, 1000 + seed as u64), 100));
+        }
+        for (i, list) in listed.iter().enumerate() {
+            let path = dir.path().join(format!("set{i}.txt"));
+            let text: String = list.iter().map(|(h, q)| format!("{h},{q}\n")).collect();
+            std::fs::write(&path, text).expect("write");
+            let opts = crate::ImportOptions { name: format!("near {i}"), format: Some(crate::Format::Pdq), ..Default::default() };
+            library.import(&path, &opts).expect("import");
+        }
+        let matcher = library.load(&[]).expect("load");
+        // The loaded order of the sets, by name.
+        let order: Vec<usize> =
+            matcher.sets().iter().map(|s| if s.name == "near 0" { 0 } else { 1 }).collect();
+        for probe in [base, away(base, 5, 77), away(base, 40, 78)] {
+            for max in [0, 31, 32, 40, 48, 64] {
+                for min_quality in [0u8, 50] {
+                    let mut got = Vec::new();
+                    matcher.pdq_near(&probe, max, min_quality, &mut got);
+                    let mut want = Vec::new();
+                    for (set, which) in order.iter().enumerate() {
+                        let mut here: Vec<PdqNear> = listed[*which]
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (h, q))| probe.hamming(h) <= max && *q >= min_quality)
+                            .map(|(n, (h, _))| PdqNear { set, number: n as u32, distance: probe.hamming(h) })
+                            .collect();
+                        here.sort_by_key(|m| (m.distance, m.number));
+                        want.extend(here);
+                    }
+                    assert_eq!(got, want, "distance {max}, quality {min_quality}");
+                }
+            }
+        }
+        let mut got = Vec::new();
+        matcher.pdq_near(&base, 48, 50, &mut got);
+        assert!(got.len() > 20);
+        let r = matcher.pdq_record(got[0].set, got[0].number).expect("record");
+        assert_eq!(r.pdq.as_deref(), Some(PDQ));
+        assert!(matcher.pdq_record(9, 0).is_err());
+    }
 
     #[test]
     fn detects_pdq_lists_and_csv() {

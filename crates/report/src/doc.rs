@@ -633,7 +633,7 @@ fn triage(r: &Report, out: &mut Vec<Block>) {
     let tr = &r.triage;
     out.push(Block::Heading { level: 1, id: "triage".into(), text: "7. Triage: new material".into() });
     out.push(Block::Para(line(format!(
-        "Unknown material is what matched no alert set and was not set aside as known-good. Camera originals are pictures whose metadata says a camera or phone wrote them (not an editor, a messenger's re-encode or a download). Series group unknown pictures by PDQ similarity (distance at most {}, quality at least {}); near-known pictures lie within PDQ distance {} to {} of known material. The score orders the evidence items for review; each point is explained. Captures count as recent within {} days before the seizure date, else the acquisition date, else the scan date.",
+        "Unknown material is what matched no alert set and was not set aside as known-good. Camera originals are pictures and videos whose metadata says a camera or phone wrote them (not an editor, a messenger's re-encode or a download). Series group unknown pictures, and videos through their sampled frames, by PDQ similarity (distance at most {}, quality at least {}); near-known pictures and videos lie within PDQ distance {} to {} of known material (the case's hits and the library sets named below). The score orders the evidence items for review; each point is explained. Captures count as recent within {} days before the seizure date, else the acquisition date, else the scan date.",
         tr.settings.cluster.max_distance,
         tr.settings.cluster.min_quality,
         tr.settings.near_known.min_distance,
@@ -643,9 +643,28 @@ fn triage(r: &Report, out: &mut Vec<Block>) {
     out.push(Block::Fields(vec![
         ("Unknown files".into(), vec![line(count(tr.unknown_files))]),
         ("Unknown pictures and videos".into(), vec![line(count(tr.unknown_media))]),
+        ("Unknown videos with frames".into(), vec![line(count(tr.unknown_videos))]),
         ("Unknown camera originals".into(), vec![line(count(tr.camera_originals))]),
         ("Series of near-duplicates".into(), vec![line(count(tr.series))]),
-        ("Near-known pictures".into(), vec![line(count(tr.near_known))]),
+        ("Near-known pictures and videos".into(), vec![line(count(tr.near_known))]),
+        (
+            "Known material compared with".into(),
+            if tr.known_sets.is_empty() {
+                vec![line("the case's hits; no library set")]
+            } else {
+                std::iter::once(line("the case's hits, and:"))
+                    .chain(tr.known_sets.iter().map(|k| {
+                        let what = if k.fingerprint == "vpdq" {
+                            format!("{} frame(s) of {} known video(s)", count(k.fingerprints), count(k.videos))
+                        } else {
+                            format!("{} PDQ hash(es)", count(k.fingerprints))
+                        };
+                        vec![b(k.name.clone()), t(format!(" version {}, {what}, id ", k.version.as_deref().unwrap_or("none"))), c(k.id.clone())]
+                    }))
+                    .chain(tr.library_notes.iter().map(|n| vec![m(n.clone())]))
+                    .collect()
+            },
+        ),
     ]));
     out.push(Block::Table(Table {
         columns: vec![
@@ -688,6 +707,36 @@ fn triage(r: &Report, out: &mut Vec<Block>) {
             .collect(),
         empty: "No evidence item has been scanned.".into(),
     }));
+    if !tr.near_known_list.is_empty() {
+        out.push(Block::Table(Table {
+            columns: vec![
+                ("Distance".into(), 0.7),
+                ("Evidence item".into(), 1.0),
+                ("Unknown file".into(), 2.9),
+                ("Near known material".into(), 3.7),
+            ],
+            rows: tr
+                .near_known_list
+                .iter()
+                .map(|n| {
+                    let mut unknown = vec![vec![c(n.unknown_path.clone())]];
+                    if let Some(f) = &n.unknown_frame {
+                        unknown.push(line(format!("frame at {:.1} s", f.timestamp)));
+                    }
+                    if n.variant != "original" {
+                        unknown.push(line(format!("as {}", n.variant)));
+                    }
+                    let known = match (&n.known.path, &n.known.label) {
+                        (Some(p), _) => vec![vec![t("case file "), c(p.clone())]],
+                        (None, Some(l)) => vec![line(l.clone())],
+                        _ => vec![line("known material")],
+                    };
+                    vec![cell(n.distance.to_string()), cell(&n.evidence_id), unknown, known]
+                })
+                .collect(),
+            empty: String::new(),
+        }));
+    }
     out.push(Block::Para(vec![
         t("The unknown files themselves are listed by "),
         c("spoor triage CASE"),

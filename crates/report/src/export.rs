@@ -12,6 +12,7 @@ use spoor_case::{Case, utc, verify};
 
 use spoor_triage::TriageSettings;
 use spoor_triage::case::{KnownPdq, Selection};
+use spoor_triage::library::LibrarySelection;
 
 use crate::filter::Filters;
 use crate::model::{BuildOptions, Generator, Report};
@@ -56,7 +57,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// then linked into place, so an existing file is never replaced and no
 /// report file exists that the case does not record.
 pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome> {
-    export_with_progress(case_path, request, &ExportProgress::default())
+    export_with(case_path, request, None, &ExportProgress::default())
+}
+
+/// [`export`], with the hash-set library whose alert PDQ and vPDQ sets the
+/// triage section compares unknown material with (near-known candidates;
+/// `sets` empty: those the case's scans used).
+pub fn export_with_library(case_path: &Path, request: &ExportRequest, library: Option<&LibrarySelection>) -> Result<ExportOutcome> {
+    export_with(case_path, request, library, &ExportProgress::default())
 }
 
 /// Where an export is: what it is doing, and how many of the case's hits
@@ -117,14 +125,28 @@ impl ExportProgress {
 
 /// [`export`], reporting where it is through `progress`.
 pub fn export_with_progress(case_path: &Path, request: &ExportRequest, progress: &ExportProgress) -> Result<ExportOutcome> {
+    export_with(case_path, request, None, progress)
+}
+
+/// [`export`] with both: the library for the triage section and `progress`.
+pub fn export_with(
+    case_path: &Path,
+    request: &ExportRequest,
+    library: Option<&LibrarySelection>,
+    progress: &ExportProgress,
+) -> Result<ExportOutcome> {
     request.filters.validate()?;
     let output = &request.output;
     let file_name = output_name(output)?;
     progress.set_stage(ExportStage::Verifying);
     let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
+    let library = match library {
+        Some(l) => Some(l.load(&case).map_err(triage_error)?),
+        None => None,
+    };
     progress.set_stage(ExportStage::Reading);
-    let report = Report::build_with_progress(
+    let report = Report::build_with(
         &case,
         &verification,
         &BuildOptions {
@@ -133,6 +155,7 @@ pub fn export_with_progress(case_path: &Path, request: &ExportRequest, progress:
             generated_utc: generated_utc.clone(),
             thumbnails: request.thumbnails,
         },
+        library.as_ref(),
         progress,
     )?;
     let digest = report.digest()?;
@@ -234,8 +257,11 @@ pub struct UnknownExportRequest {
     pub selection: Selection,
     /// The triage settings (series ids depend on them).
     pub settings: TriageSettings,
-    /// Known PDQ fingerprints from outside the case (PDQ hash sets).
+    /// Known PDQ fingerprints from outside the case, given directly.
     pub extra_known: Vec<KnownPdq>,
+    /// The hash-set library whose alert PDQ and vPDQ sets are known
+    /// material for near-known candidates; `None`: only the case's hits.
+    pub library: Option<LibrarySelection>,
     /// The file to write. It must not exist yet.
     pub output: PathBuf,
     pub generator: Generator,
@@ -270,16 +296,25 @@ pub fn export_unknown(case_path: &Path, request: &UnknownExportRequest) -> Resul
     let file_name = output_name(output)?;
     let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
-    let rows = spoor_triage::case::read(&case).map_err(triage_error)?;
-    let references = spoor_triage::case::references(&case).map_err(triage_error)?;
-    let triage = spoor_triage::case::triage_rows(&rows, &references, &request.settings, &request.extra_known);
-    let media = spoor_triage::case::select(&triage, &rows, &request.selection).map_err(triage_error)?;
+    let data = spoor_triage::case::read_all(&case).map_err(triage_error)?;
+    let library = match &request.library {
+        Some(l) => Some(l.load(&case).map_err(triage_error)?),
+        None => None,
+    };
+    let triage =
+        spoor_triage::case::triage_rows(&data, &request.settings, &request.extra_known, library.as_ref()).map_err(triage_error)?;
+    let media = spoor_triage::case::select(&triage, &data.rows, &request.selection).map_err(triage_error)?;
     let bytes = spoor_triage::vics::render(&media).map_err(triage_error)?;
-    let filters = serde_json::json!({
+    let mut filters = serde_json::json!({
         "export": "victim-identification",
         "selection": request.selection,
         "settings": request.settings,
     });
+    // The known material near-known was measured against, when the
+    // library was used: the comments name it.
+    if !triage.known_sets.is_empty() {
+        filters["known_sets"] = serde_json::to_value(&triage.known_sets)?;
+    }
     // The content digest of this export: what it says, without the bytes'
     // layout (the same role as a report digest).
     let digest = sha256_hex(&serde_json::to_vec(&serde_json::json!({ "filters": filters, "media": media }))?);
@@ -308,11 +343,13 @@ pub fn export_unknown(case_path: &Path, request: &UnknownExportRequest) -> Resul
     })
 }
 
-fn triage_error(e: spoor_triage::Error) -> Error {
+pub(crate) fn triage_error(e: spoor_triage::Error) -> Error {
     match e {
         spoor_triage::Error::Case(c) => Error::Case(c),
         spoor_triage::Error::Json(j) => Error::Json(j),
         spoor_triage::Error::Invalid(m) => Error::Selection(m),
+        spoor_triage::Error::Library(spoor_hashset::Error::Io { path, source }) => Error::Io { path, source },
+        spoor_triage::Error::Library(e) => Error::Selection(format!("hash-set library: {e}")),
     }
 }
 

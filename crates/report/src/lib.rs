@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 pub use error::{Error, Result};
 pub use export::{
     ExportOutcome, ExportProgress, ExportRequest, ExportStage, FileCheck, UnknownExportOutcome, UnknownExportRequest, export,
-    export_unknown, export_with_progress, verify_file,
+    export_unknown, export_with, export_with_library, export_with_progress, verify_file,
 };
 pub use filter::Filters;
 pub use model::{BuildOptions, Generator, REPORT_VERSION, Report};

@@ -270,11 +270,24 @@ pub struct TriageSection {
     pub unknown_files: u64,
     /// Unknown pictures and videos.
     pub unknown_media: u64,
-    /// Unknown pictures with a PDQ fingerprint (what is clustered).
+    /// Unknown pictures with a PDQ fingerprint (clustered).
     pub unknown_pictures: u64,
+    /// Unknown videos with sampled frames (clustered through their frames).
+    #[serde(default)]
+    pub unknown_videos: u64,
     pub camera_originals: u64,
     pub series: u64,
     pub near_known: u64,
+    /// The near-known candidates of the items shown, nearest first: what
+    /// each is near (a file of the case, or a library set's record).
+    #[serde(default)]
+    pub near_known_list: Vec<spoor_triage::case::NearKnownEntry>,
+    /// The library sets compared with (empty: only the case's hits).
+    #[serde(default)]
+    pub known_sets: Vec<spoor_triage::library::KnownSet>,
+    /// What of the library was not used, and why.
+    #[serde(default)]
+    pub library_notes: Vec<String>,
 }
 
 /// One audit entry.
@@ -352,7 +365,7 @@ impl Report {
     /// Reads the case and applies the filters. `verification` is the
     /// outcome of [`spoor_case::verify::verify`] on the same case.
     pub fn build(case: &Case, verification: &VerifyReport, opts: &BuildOptions) -> Result<Report> {
-        Report::build_with_progress(case, verification, opts, &crate::ExportProgress::default())
+        Report::build_with(case, verification, opts, None, &crate::ExportProgress::default())
     }
 
     /// [`Report::build`], counting the case's hits into `progress` as they
@@ -361,6 +374,28 @@ impl Report {
         case: &Case,
         verification: &VerifyReport,
         opts: &BuildOptions,
+        progress: &crate::ExportProgress,
+    ) -> Result<Report> {
+        Report::build_with(case, verification, opts, None, progress)
+    }
+
+    /// [`Report::build`], with the library sets loaded for the triage
+    /// section's near-known candidates ([`spoor_triage::library`]).
+    pub fn build_with_library(
+        case: &Case,
+        verification: &VerifyReport,
+        opts: &BuildOptions,
+        library: Option<&spoor_triage::library::LoadedLibrary>,
+    ) -> Result<Report> {
+        Report::build_with(case, verification, opts, library, &crate::ExportProgress::default())
+    }
+
+    /// [`Report::build`] with both the library and `progress`.
+    pub fn build_with(
+        case: &Case,
+        verification: &VerifyReport,
+        opts: &BuildOptions,
+        library: Option<&spoor_triage::library::LoadedLibrary>,
         progress: &crate::ExportProgress,
     ) -> Result<Report> {
         use std::sync::atomic::Ordering;
@@ -569,7 +604,7 @@ impl Report {
             .into_iter()
             .map(|e| AuditLine { seq: e.seq, time_utc: e.time_utc, actor: e.actor, action: e.action, entry_hash: e.entry_hash })
             .collect();
-        let triage = triage_section(case, filters)?;
+        let triage = triage_section(case, filters, library)?;
         let (seq, hash) = case.chain_head()?;
         progress.set_stage(crate::ExportStage::Pictures);
         let pictures = if opts.thumbnails { pictures(case, &items, &hits, progress)? } else { Vec::new() };
@@ -619,23 +654,23 @@ impl Report {
 }
 
 /// The triage of the case, restricted to the evidence items shown.
-fn triage_section(case: &Case, filters: &Filters) -> Result<TriageSection> {
+fn triage_section(case: &Case, filters: &Filters, library: Option<&spoor_triage::library::LoadedLibrary>) -> Result<TriageSection> {
     let settings = spoor_triage::TriageSettings::default();
-    let t = spoor_triage::case::triage_case(case, &settings, &[]).map_err(|e| match e {
-        spoor_triage::Error::Case(c) => Error::Case(c),
-        spoor_triage::Error::Json(j) => Error::Json(j),
-        spoor_triage::Error::Invalid(m) => Error::Selection(m),
-    })?;
+    let t = spoor_triage::case::triage_case(case, &settings, &[], library).map_err(crate::export::triage_error)?;
     let wanted = |id: &str| filters.wants_evidence(id);
     Ok(TriageSection {
         settings,
         unknown_files: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_files).sum(),
         unknown_pictures: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_pictures).sum(),
+        unknown_videos: t.evidence.iter().filter(|e| wanted(&e.evidence_id)).map(|e| e.unknown_videos).sum(),
         evidence: t.evidence.into_iter().filter(|e| wanted(&e.evidence_id)).collect(),
         unknown_media: t.unknown.iter().filter(|u| wanted(&u.evidence_id)).count() as u64,
         camera_originals: t.unknown.iter().filter(|u| wanted(&u.evidence_id) && u.camera_original).count() as u64,
         series: t.series.iter().filter(|s| s.evidence_ids.iter().any(|e| wanted(e))).count() as u64,
         near_known: t.near_known.iter().filter(|n| wanted(&n.evidence_id)).count() as u64,
+        near_known_list: t.near_known.iter().filter(|n| wanted(&n.evidence_id)).cloned().collect(),
+        known_sets: t.known_sets,
+        library_notes: t.library_notes,
     })
 }
 

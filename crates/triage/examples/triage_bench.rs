@@ -2,7 +2,8 @@
 //! force, on synthetic PDQ hashes with planted series (see
 //! `bench/triage.sh`, which builds and runs this in release).
 //!
-//! `triage_bench [--n 100000] [--subset 5000] [--known 10000] [--rounds 3]`
+//! `triage_bench [--n 100000] [--subset 5000] [--known 10000] [--videos 1000]
+//! [--frames 60] [--rounds 3]`
 //!
 //! Prints `RESULT` lines; exits 1 when the fast paths and brute force ever
 //! disagree, or when a planted series is not found whole.
@@ -14,8 +15,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use spoor_triage::{
-    ClusterSettings, NearKnownSettings, Unknown, cluster, cluster_exhaustive, near_known,
-    near_known_exhaustive,
+    CaseTriageInput, ClusterSettings, FileRecord, FrameRecord, Known, NearKnownSettings,
+    TriageSettings, Unknown, cluster, cluster_exhaustive, near_known, near_known_exhaustive,
+    triage,
 };
 
 fn arg(name: &str, default: usize) -> usize {
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
     let subset = arg("--subset", 5_000).min(n);
     let known_n = arg("--known", 10_000);
     let rounds = arg("--rounds", 3);
+    let videos = arg("--videos", 1_000);
+    let frames_each = arg("--frames", 60);
     let threads = rayon::current_num_threads();
     let mut ok = true;
 
@@ -135,6 +139,117 @@ fn main() -> ExitCode {
         if same { "yes" } else { "NO" }
     );
     ok &= same;
+
+    // 4. Pictures and video frames together: every tenth video shows a
+    // planted series (its first scene within 10 bits of a member), the
+    // others unrelated scenes; each video has 3 scenes of slowly changing
+    // frames (0 to 6 bits from the scene).
+    let mut rng = synthetic::Rng::new(0xF4A3_E500);
+    let mut frames: Vec<Unknown> = Vec::new();
+    let mut video_frames: Vec<Vec<FrameRecord>> = Vec::new();
+    let mut planted_videos: Vec<(i64, i64)> = Vec::new();
+    for v in 0..videos {
+        let id = 2_000_000_000 + v as i64;
+        let scenes: Vec<spoor_pdq::PdqHash> = (0..3)
+            .map(|k| {
+                if k == 0 && v % 10 == 0 && !set.stars.is_empty() {
+                    let star = &set.stars[v / 10 % set.stars.len()];
+                    let member = set.items.iter().find(|i| i.id == star[0]).map(|i| i.pdq).unwrap_or_default();
+                    planted_videos.push((id, star[0]));
+                    rng.flip(member, 10)
+                } else {
+                    rng.hash()
+                }
+            })
+            .collect();
+        let mut list = Vec::new();
+        for f in 0..frames_each {
+            let scene = scenes[f * 3 / frames_each.max(1)];
+            let bits = rng.below(7) as usize;
+            let pdq = rng.flip(scene, bits);
+            frames.push(Unknown { id, pdq, quality: 90 });
+            list.push(FrameRecord { frame_number: f as u64 * 30, timestamp: f as f64, pdq, quality: 90 });
+        }
+        video_frames.push(list);
+    }
+    let mut mixed = set.items.clone();
+    mixed.extend(frames.iter().copied());
+    let (mixed_secs, mc) = best(rounds, || cluster(&mixed, &s));
+    let by_file = mc.by_file();
+    let joined = planted_videos.iter().filter(|(v, m)| by_file.get(v) == by_file.get(m)).count();
+    println!(
+        "RESULT cluster_with_frames pictures={n} videos={videos} frames={} items={} seconds={mixed_secs:.3} clusters={} series={} linked={} planted_videos={} joined_their_series={joined}",
+        frames.len(),
+        mixed.len(),
+        mc.clusters.len(),
+        mc.series().count(),
+        mc.linked.len(),
+        planted_videos.len()
+    );
+    ok &= joined == planted_videos.len();
+    // The same against brute force on the subset and the first videos.
+    let sub_videos = (videos / 20).max(1).min(videos);
+    let mut check: Vec<Unknown> = set.items[..subset].to_vec();
+    check.extend(frames.iter().filter(|f| f.id < 2_000_000_000 + sub_videos as i64).copied());
+    let (fb_secs, fb) = best(1, || cluster_exhaustive(&check, &s));
+    let ff = cluster(&check, &s);
+    let same = fb.clusters == ff.clusters && fb.linked == ff.linked;
+    println!(
+        "RESULT cluster_with_frames_brute_force items={} brute_seconds={fb_secs:.3} identical={}",
+        check.len(),
+        if same { "yes" } else { "NO" }
+    );
+    ok &= same;
+
+    // 5. The whole triage of such a case (clustering, near-known against
+    // 10,000 known hashes as stored and transposed, priority), as
+    // `spoor triage` runs it after reading the case.
+    let mut files: Vec<FileRecord> = set
+        .items
+        .iter()
+        .map(|i| FileRecord {
+            file_id: i.id,
+            evidence_id: "E1".into(),
+            path: String::new(),
+            pdq: Some(i.pdq),
+            pdq_quality: Some(i.quality),
+            known_good: false,
+            hits: Vec::new(),
+            metadata: None,
+            camera_original: false,
+            frames: Vec::new(),
+        })
+        .collect();
+    for (v, list) in video_frames.into_iter().enumerate() {
+        files.push(FileRecord {
+            file_id: 2_000_000_000 + v as i64,
+            evidence_id: "E2".into(),
+            path: String::new(),
+            pdq: None,
+            pdq_quality: None,
+            known_good: false,
+            hits: Vec::new(),
+            metadata: None,
+            camera_original: false,
+            frames: list,
+        });
+    }
+    let extra_known: Vec<Known> = known.iter().map(|k| Known { id: -k.id - 1, ..*k }).collect();
+    let input = CaseTriageInput {
+        files,
+        references: Default::default(),
+        extra_known,
+        settings: TriageSettings::default(),
+    };
+    let (triage_secs, t) = best(rounds, || triage(&input));
+    println!(
+        "RESULT triage pictures={n} videos={videos} frames={} known={known_n} near_max={} seconds={triage_secs:.3} series={} series_videos={} near_known={}",
+        frames.len(),
+        input.settings.near_known.max_distance,
+        t.series.len(),
+        t.series_videos.len(),
+        t.near_known.len()
+    );
     if ok {
         ExitCode::SUCCESS
     } else {

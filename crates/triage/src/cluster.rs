@@ -66,6 +66,12 @@ pub struct Clustering {
     pub clusters: Vec<Cluster>,
     /// Full distance computations made (for benchmarks).
     pub compared: u64,
+    /// Indices into the input of the fingerprints that link their file to
+    /// another file (within `max_distance` of another file's fingerprint,
+    /// both of linkable quality), ascending: for a video, the frames
+    /// through which it joined its series.
+    #[serde(default)]
+    pub linked: Vec<u32>,
 }
 
 impl Clustering {
@@ -92,6 +98,10 @@ impl Clustering {
 
 /// Groups `items` into series.
 ///
+/// Several items with the same id are one file (the frames of a video, the
+/// fingerprints of one picture): they are always in the same cluster, and
+/// the file joins a series through any of them; members are listed once.
+///
 /// How: pictures under `min_quality` are set aside as clusters of one.
 /// Identical hashes are joined first (one entry per distinct hash, so a
 /// thousand copies cost one). The distinct hashes are joined with
@@ -109,27 +119,79 @@ impl Clustering {
 pub fn cluster(items: &[Unknown], settings: &ClusterSettings) -> Clustering {
     let n = items.len();
     let mut uf = UnionFind::new(n);
-    // Distinct hashes of the linkable pictures.
+    same_files(items, &mut uf);
+    // Distinct hashes of the linkable pictures, each with the items that
+    // have it.
     let mut linkable: Vec<usize> = (0..n)
         .filter(|&i| items[i].quality >= settings.min_quality)
         .collect();
-    linkable.sort_by(|&a, &b| items[a].pdq.cmp(&items[b].pdq));
-    let mut distinct: Vec<usize> = Vec::new();
+    linkable.sort_by(|&a, &b| items[a].pdq.cmp(&items[b].pdq).then(a.cmp(&b)));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     for &i in &linkable {
-        match distinct.last() {
-            Some(&d) if items[d].pdq == items[i].pdq => uf.union(d, i),
-            _ => distinct.push(i),
+        match groups.last_mut() {
+            Some(g) if items[g[0]].pdq == items[i].pdq => {
+                uf.union(g[0], i);
+                g.push(i);
+            }
+            _ => groups.push(vec![i]),
         }
     }
-    let hashes: Vec<PdqHash> = distinct.iter().map(|&i| items[i].pdq).collect();
+    let mut linked = vec![false; n];
+    // Per group: one of its ids, and whether it holds more than one.
+    let ids: Vec<(i64, bool)> = groups
+        .iter()
+        .map(|g| {
+            let first = items[g[0]].id;
+            (first, g.iter().any(|&i| items[i].id != first))
+        })
+        .collect();
+    for (g, &(_, several)) in groups.iter().zip(&ids) {
+        if several {
+            // Identical fingerprints of different files link each other.
+            for &i in g {
+                linked[i] = true;
+            }
+        }
+    }
+    let hashes: Vec<PdqHash> = groups.iter().map(|g| items[g[0]].pdq).collect();
     let (edges, compared) = near_pairs(&hashes, settings.max_distance);
     for (a, b) in edges {
-        uf.union(distinct[a as usize], distinct[b as usize]);
+        let (a, b) = (a as usize, b as usize);
+        uf.union(groups[a][0], groups[b][0]);
+        for (from, to) in [(a, b), (b, a)] {
+            let (other_id, several) = ids[to];
+            for &i in &groups[from] {
+                if several || items[i].id != other_id {
+                    linked[i] = true;
+                }
+            }
+        }
     }
     Clustering {
         clusters: components(items, &mut uf),
         compared,
+        linked: indices(&linked),
     }
+}
+
+/// Joins the items that share an id: they are one file.
+fn same_files(items: &[Unknown], uf: &mut UnionFind) {
+    let mut by_id: Vec<usize> = (0..items.len()).collect();
+    by_id.sort_by_key(|&i| items[i].id);
+    for w in by_id.windows(2) {
+        if items[w[0]].id == items[w[1]].id {
+            uf.union(w[0], w[1]);
+        }
+    }
+}
+
+fn indices(flags: &[bool]) -> Vec<u32> {
+    flags
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f)
+        .map(|(i, _)| i as u32)
+        .collect()
 }
 
 /// The same clusters by comparing every pair: `O(n^2)`, for tests and
@@ -137,6 +199,8 @@ pub fn cluster(items: &[Unknown], settings: &ClusterSettings) -> Clustering {
 pub fn cluster_exhaustive(items: &[Unknown], settings: &ClusterSettings) -> Clustering {
     let n = items.len();
     let mut uf = UnionFind::new(n);
+    same_files(items, &mut uf);
+    let mut linked = vec![false; n];
     let mut compared = 0;
     for i in 0..n {
         if items[i].quality < settings.min_quality {
@@ -149,12 +213,17 @@ pub fn cluster_exhaustive(items: &[Unknown], settings: &ClusterSettings) -> Clus
             compared += 1;
             if items[i].pdq.hamming(&items[j].pdq) <= settings.max_distance {
                 uf.union(i, j);
+                if items[i].id != items[j].id {
+                    linked[i] = true;
+                    linked[j] = true;
+                }
             }
         }
     }
     Clustering {
         clusters: components(items, &mut uf),
         compared,
+        linked: indices(&linked),
     }
 }
 
@@ -217,6 +286,7 @@ fn components(items: &[Unknown], uf: &mut UnionFind) -> Vec<Cluster> {
                 .unwrap_or_default();
             let mut ids: Vec<i64> = members.iter().map(|&i| items[i].id).collect();
             ids.sort_unstable();
+            ids.dedup();
             Cluster {
                 id: 0,
                 representative: rep,
@@ -433,6 +503,38 @@ mod tests {
         assert_eq!(got.clusters[0].members, vec![10, 20, 30]);
         assert_eq!(got.cluster_of(20).map(|c| c.id), Some(1));
         assert_eq!(got.series().count(), 1);
+    }
+
+    /// A video's frames (items sharing its id) make one member: the video
+    /// joins a series through any frame, links two series it bridges, is
+    /// listed once, and the frames that linked are named.
+    #[test]
+    fn frames_of_one_video_are_one_member() {
+        let a = h(0x5A);
+        let far = h(0xA5);
+        let other = h(0x0F);
+        let items = [
+            Unknown { id: 1, pdq: a, quality: 90 },
+            Unknown { id: 2, pdq: far, quality: 90 },
+            // Video 10: a frame near picture 1, one near picture 2, one
+            // unrelated, one identical to the first.
+            Unknown { id: 10, pdq: flip(a, &[1, 2, 3]), quality: 80 },
+            Unknown { id: 10, pdq: flip(far, &[9]), quality: 80 },
+            Unknown { id: 10, pdq: other, quality: 80 },
+            Unknown { id: 10, pdq: flip(a, &[1, 2, 3]), quality: 80 },
+            // Video 11: alone, its frames alike.
+            Unknown { id: 11, pdq: flip(other, &(0..64).map(|k| k * 4).collect::<Vec<_>>()), quality: 80 },
+            Unknown { id: 11, pdq: flip(other, &(0..64).map(|k| k * 4).collect::<Vec<_>>()), quality: 80 },
+        ];
+        let s = ClusterSettings::default();
+        let got = cluster(&items, &s);
+        assert_eq!(got.clusters[0].members, vec![1, 2, 10]);
+        assert_eq!(got.clusters[1].members, vec![11]);
+        assert_eq!(got.clusters.len(), 2);
+        assert_eq!(got.linked, vec![0, 1, 2, 3, 5]);
+        let brute = cluster_exhaustive(&items, &s);
+        assert_eq!(got.clusters, brute.clusters);
+        assert_eq!(got.linked, brute.linked);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!   similarity (distance ≤ 31 by default, quality ≥ 50 to link), each with
 //!   a representative; an in-memory multi-index keeps it fast (100,000
 //!   pictures in well under a second, see `bench/triage.sh`);
-//! * [`near_known`]: unknown pictures **near known material** (within 40
+//! * [`near_known`]: unknown pictures **near known material** (within 48
 //!   by default, wider than a match), listed apart with the distance;
 //! * [`priority`] / [`rank`]: a **score per evidence item** with its
 //!   reasons, so a unit can order its backlog;
@@ -65,6 +65,7 @@
 
 pub mod case;
 mod cluster;
+pub mod library;
 mod mih;
 mod near;
 mod priority;
@@ -78,7 +79,8 @@ pub use priority::{
     ReferenceSource, UnknownFile, WEIGHTS, Weight, priority, rank,
 };
 pub use summary::{
-    CaseTriageInput, FileRecord, HitCategory, TriageSettings, TriageSummary, triage,
+    CaseTriageInput, FileRecord, FrameRecord, FrameRef, HitCategory, KnownSource, NearCandidate,
+    NearIndex, SeriesVideo, TriageSettings, TriageSummary, transposed, triage, triage_with,
 };
 
 /// What can go wrong in this crate (reading a case, exports).
@@ -93,6 +95,9 @@ pub enum Error {
     /// The case file could not be read.
     #[error(transparent)]
     Case(#[from] spoor_case::Error),
+    /// The hash-set library could not be read.
+    #[error(transparent)]
+    Library(#[from] spoor_hashset::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -114,5 +119,23 @@ mod tests {
         }
         let rows = docs.lines().filter(|l| l.starts_with("//! | `")).count();
         assert_eq!(rows, crate::WEIGHTS.len());
+    }
+}
+
+/// The result types declare themselves in TypeScript (for the desktop
+/// app's generated bindings, `src-tauri/src/bindings.rs`).
+#[cfg(all(test, feature = "ts"))]
+mod ts_tests {
+    use ts_rs::TS;
+
+    #[test]
+    fn result_types_declare_in_typescript() {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let d = <crate::case::CaseTriage as TS>::decl(&cfg);
+        assert!(d.contains("near_known: Array<NearKnownEntry>") && d.contains("known_sets: Array<KnownSet>"), "{d}");
+        let k = <crate::case::KnownRef as TS>::decl(&cfg);
+        assert!(k.contains("frame: FrameRef | null"), "{k}");
+        let s = <crate::case::Series as TS>::decl(&cfg);
+        assert!(s.contains("videos: Array<SeriesVideoEntry>"), "{s}");
     }
 }

@@ -168,3 +168,39 @@ fn near_known_equals_brute_force() {
         }
     }
 }
+
+/// Files with several fingerprints (videos and their frames): the same
+/// clusters and the same linking frames as brute force, every file listed
+/// once, in one cluster.
+#[test]
+fn videos_as_groups_of_frames_equal_brute_force() {
+    let set = planted(2000, 100, 40, 40, 0xF4A3E5);
+    // Every run of 1 to 12 consecutive items becomes one "video" (they are
+    // shuffled, so its frames are unrelated or from different series).
+    let mut items = set.items.clone();
+    let (mut i, mut video) = (0usize, 0i64);
+    while i < items.len() {
+        let len = 1 + (video as usize * 7) % 12;
+        for it in items.iter_mut().skip(i).take(len) {
+            it.id = 1_000_000 + video;
+        }
+        i += len;
+        video += 1;
+    }
+    for max_distance in [20, 31, 40] {
+        let s = ClusterSettings { max_distance, min_quality: 50 };
+        let fast = cluster(&items, &s);
+        let slow = cluster_exhaustive(&items, &s);
+        assert_eq!(fast.clusters, slow.clusters, "distance {max_distance}");
+        assert_eq!(fast.linked, slow.linked, "distance {max_distance}");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &fast.clusters {
+            for m in &c.members {
+                assert!(seen.insert(*m), "file {m} listed twice");
+            }
+        }
+        assert_eq!(seen.len() as i64, video);
+        assert!(fast.series().count() >= 1 && fast.clusters.len() > 1);
+        assert!(!fast.linked.is_empty());
+    }
+}

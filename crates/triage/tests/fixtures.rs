@@ -251,6 +251,7 @@ fn priority_counts_are_the_manifest_answers() -> TestResult {
             hits: hits.get(&s.path).cloned().unwrap_or_default(),
             metadata: s.meta.clone(),
             camera_original: s.original,
+            frames: Vec::new(),
         })
         .collect();
     let reference = ReferenceDate {
