@@ -80,7 +80,7 @@ pub fn print_hits(hits: &[HitView]) -> Result<()> {
                 }
                 _ => {
                     if let Some(t) = v.frame_timestamp {
-                        outln!("{:>6} frame at {t:.3} s", "");
+                        outln!("{:>6} {}", "", frame_words(t, v.frame_number, &h.record));
                     }
                 }
             }
@@ -88,6 +88,20 @@ pub fn print_hits(hits: &[HitView]) -> Result<()> {
     }
     outln!("{} hit(s)", hits.len());
     Ok(())
+}
+
+/// A frame that matched a picture: its time and number, and from the
+/// hit's `match` object how many frames matched and over which span.
+fn frame_words(t: f64, number: Option<u64>, record: &serde_json::Value) -> String {
+    let mut words = format!("frame at {t:.3} s");
+    if let Some(n) = number {
+        words.push_str(&format!(" (frame {n})"));
+    }
+    let m = &record["match"];
+    if let (Some(count), Some(first), Some(last)) = (m["frames"].as_u64(), m["first_timestamp"].as_f64(), m["last_timestamp"].as_f64()) {
+        words.push_str(&format!("; {count} frame(s) matched, from {first:.3} s to {last:.3} s"));
+    }
+    words
 }
 
 pub fn print_sets(sets: &[SetInfo]) -> Result<()> {

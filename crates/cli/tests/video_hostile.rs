@@ -71,7 +71,7 @@ fn caps_on_size_frames_and_time_are_warnings() {
     assert!(reason_of(&video_warnings(&ws, &case), "clip.mp4").contains("frame_limit"));
     assert_eq!(sql_count(&case, "SELECT COUNT(*) FROM frames"), 0);
     // A worker that never answers is killed at the time cap.
-    let hang = fake_worker(&ws.root().to_path_buf(), "hang.sh", "exec sleep 600");
+    let hang = fake_worker(ws.root(), "hang.sh", "exec sleep 600");
     let case = ws.new_case("time.spoor", &ev);
     ws.scan_completed(&case, &args!["--video-worker", hang, "--video-base-secs", "1", "--video-max-secs", "1"]);
     assert!(reason_of(&video_warnings(&ws, &case), "clip.mp4").contains("time cap of 1 s"));

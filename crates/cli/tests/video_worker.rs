@@ -31,7 +31,7 @@ fn the_worker_streams_json_lines() {
     let in_process = spoor_video::fingerprint(&path, &spoor_video::VideoSettings { contact_sheet: None, ..Default::default() }, None)
         .expect("fingerprint");
     for (line, want) in lines[1..4].iter().zip(&in_process.frames) {
-        assert_eq!(line, &WorkerLine::Frame(*want));
+        assert_eq!(line, &WorkerLine::Frame(spoor_video::worker::FrameLine::new(*want, None)));
     }
     match &lines[4] {
         WorkerLine::Done(done) => {

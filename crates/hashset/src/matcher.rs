@@ -49,7 +49,7 @@ pub struct Matcher {
     infos: Vec<SetInfo>,
     sets: Vec<LoadedSet>,
     /// Known videos per set (vPDQ), indexed like `infos`.
-    videos: Vec<Vec<crate::KnownVideo>>,
+    videos: crate::vpdq::KnownVideos,
     /// Tables loaded, over all sets and digest kinds.
     tables: usize,
     /// The near-match indexes of the PDQ sets among them.
@@ -123,7 +123,7 @@ impl Matcher {
         Ok(Matcher {
             infos,
             sets,
-            videos,
+            videos: crate::vpdq::KnownVideos::new(videos),
             tables,
             pdq,
         })
@@ -327,7 +327,7 @@ impl Matcher {
 
     /// Whether any loaded set holds known videos (vPDQ).
     pub fn has_videos(&self) -> bool {
-        self.videos.iter().any(|v| !v.is_empty())
+        !self.videos.is_empty()
     }
 
     /// The known videos (vPDQ) that a scanned video's frames match under
@@ -337,7 +337,7 @@ impl Matcher {
         frames: &[spoor_video::Frame],
         settings: &spoor_video::MatchSettings,
     ) -> Vec<crate::VpdqHit> {
-        crate::vpdq::matches(&self.videos, frames, settings)
+        self.videos.matches(frames, settings)
     }
 
     /// The known videos (vPDQ) of loaded set `set` (an index into

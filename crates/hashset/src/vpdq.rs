@@ -22,8 +22,13 @@
 //! (`{"record": Record, "frames": [Frame, ...]}`) and `vpdq.sum` its
 //! SHA-256 and video count, checked whenever the set is loaded or verified:
 //! a damaged table is an error, never a wrong answer. Matching follows the
-//! vPDQ reference ([`spoor_video::vpdq_match`]); it compares every known
-//! video, which is fine for thousands of known videos, not for millions.
+//! vPDQ reference ([`spoor_video::vpdq_match`]). With few known frames
+//! (under [`INDEX_MIN_FRAMES`]) every known video is compared frame by
+//! frame; with more, the first match builds a multi-index-hashing index
+//! ([`spoor_pdq::index`]) over every known video's unique frames in a
+//! private temporary folder, and each scanned frame is looked up in it
+//! once: only the known videos that share a near frame are counted, with
+//! exactly the figures the frame-by-frame comparison gives.
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufWriter, Read, Write};
@@ -31,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use spoor_pdq::PdqHash;
 use spoor_video::{Frame, MatchSettings, VpdqMatch, parse_vpdq_line, vpdq_match};
 
 use crate::format::{ParsedRecord, Parser, RecordSink};
@@ -342,9 +348,201 @@ pub(crate) fn load(dir: &Path, info: &SetInfo) -> Result<Vec<KnownVideo>> {
     Ok(videos)
 }
 
+/// Known videos holding at least this many unique frames in all are
+/// matched through a PDQ index (built on the first match); fewer are
+/// compared frame by frame, which is then as fast and needs no index.
+pub(crate) const INDEX_MIN_FRAMES: usize = 20_000;
+
+/// The known videos of the loaded sets (indexed like them), and, once the
+/// first scanned video is matched, a multi-index-hashing index
+/// ([`spoor_pdq::index`]) over their unique frames when they hold many.
+#[derive(Debug, Default)]
+pub(crate) struct KnownVideos {
+    sets: Vec<Vec<KnownVideo>>,
+    /// `None` inside: matched frame by frame (few frames, or the index
+    /// could not be written: the same answer, only slower).
+    index: std::sync::OnceLock<Option<FrameIndex>>,
+    /// Frames from which the index is used.
+    min_frames: usize,
+}
+
+/// A PDQ index over every known video's unique frames (distinct hashes,
+/// each with the best quality it has in that video), in a private
+/// temporary folder that goes with it.
+#[derive(Debug)]
+struct FrameIndex {
+    _dir: tempfile::TempDir,
+    index: spoor_pdq::index::PdqIndex,
+    /// The entries of each video, by set then video: entry ids `start..end`.
+    spans: Vec<Vec<std::ops::Range<u32>>>,
+    /// Each entry's `(set, video)`.
+    owners: Vec<(u32, u32)>,
+}
+
+impl KnownVideos {
+    pub(crate) fn new(sets: Vec<Vec<KnownVideo>>) -> KnownVideos {
+        KnownVideos {
+            sets,
+            index: std::sync::OnceLock::new(),
+            min_frames: INDEX_MIN_FRAMES,
+        }
+    }
+
+    /// The same videos, indexed from `min_frames` unique frames (tests).
+    #[cfg(test)]
+    fn with_index_from(sets: Vec<Vec<KnownVideo>>, min_frames: usize) -> KnownVideos {
+        KnownVideos {
+            min_frames,
+            ..KnownVideos::new(sets)
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sets.iter().all(Vec::is_empty)
+    }
+
+    /// Every known video that the scanned `frames` match under the vPDQ
+    /// rule ([`spoor_video::vpdq_match`]), in set order, then the order of
+    /// the set's source. Through the index when there is one: exactly the
+    /// videos and figures that comparing with every video gives
+    /// ([`brute_force`]; property-tested).
+    pub(crate) fn matches(&self, frames: &[Frame], settings: &MatchSettings) -> Vec<VpdqHit> {
+        match self.index.get_or_init(|| self.build_index()) {
+            Some(index) => self.indexed(index, frames, settings),
+            None => brute_force(&self.sets, frames, settings),
+        }
+    }
+
+    fn build_index(&self) -> Option<FrameIndex> {
+        let frames: usize = self.sets.iter().flatten().map(|v| v.frames.len()).sum();
+        if frames < self.min_frames {
+            return None;
+        }
+        let mut builder = spoor_pdq::index::IndexBuilder::new();
+        builder.reserve(frames);
+        let mut spans = Vec::with_capacity(self.sets.len());
+        let mut owners = Vec::with_capacity(frames);
+        for (s, videos) in self.sets.iter().enumerate() {
+            let mut set_spans = Vec::with_capacity(videos.len());
+            for (v, video) in videos.iter().enumerate() {
+                let start = owners.len() as u32;
+                for (hash, quality) in unique_best_quality(&video.frames) {
+                    builder.push(spoor_pdq::index::PdqEntry {
+                        hash,
+                        quality: u8::try_from(quality).unwrap_or(u8::MAX),
+                    });
+                    owners.push((s as u32, v as u32));
+                }
+                set_spans.push(start..owners.len() as u32);
+            }
+            spans.push(set_spans);
+        }
+        // Only this process reads it; it is removed with the matcher.
+        let dir = tempfile::Builder::new().prefix("spoor-vpdq-").tempdir().ok()?;
+        let path = dir.path().join("frames.pdqidx");
+        builder.build(&path).ok()?;
+        let index = spoor_pdq::index::PdqIndex::open(&path).ok()?;
+        Some(FrameIndex {
+            _dir: dir,
+            index,
+            spans,
+            owners,
+        })
+    }
+
+    fn indexed(&self, ix: &FrameIndex, frames: &[Frame], settings: &MatchSettings) -> Vec<VpdqHit> {
+        let min_quality = u8::try_from(settings.min_quality).unwrap_or(u8::MAX);
+        let query = unique_query(frames, settings.min_quality);
+        // Per known video with a pair within the distance: the query frames
+        // and the known entries that have one.
+        let mut pairs: std::collections::BTreeMap<(u32, u32), (Vec<usize>, Vec<u32>)> = Default::default();
+        let mut near = Vec::new();
+        for (qi, hash) in query.iter().enumerate() {
+            ix.index.query(hash, settings.max_distance, min_quality, &mut near);
+            for &(id, _) in &near {
+                let Some(&owner) = ix.owners.get(id as usize) else {
+                    continue;
+                };
+                let (q, k) = pairs.entry(owner).or_default();
+                if q.last() != Some(&qi) {
+                    q.push(qi);
+                }
+                k.push(id);
+            }
+        }
+        let mut hits = Vec::new();
+        for ((s, v), (q, mut k)) in pairs {
+            k.sort_unstable();
+            k.dedup();
+            let (s, v) = (s as usize, v as usize);
+            let known_unique = ix.spans[s][v]
+                .clone()
+                .filter(|&id| ix.index.entry(id).quality >= min_quality)
+                .count();
+            let m = figures(q.len(), query.len(), k.len(), known_unique, settings);
+            if m.is_match {
+                hits.push(VpdqHit {
+                    set: s,
+                    record: self.sets[s][v].record.clone(),
+                    matched: m,
+                });
+            }
+        }
+        hits
+    }
+}
+
+/// A video's distinct hashes in first-seen order, each with the highest
+/// quality it has: a hash is among the video's unique frames at a quality
+/// threshold exactly when one of its frames reaches it.
+fn unique_best_quality(frames: &[Frame]) -> Vec<(PdqHash, u32)> {
+    let mut at: std::collections::HashMap<PdqHash, usize> = Default::default();
+    let mut out: Vec<(PdqHash, u32)> = Vec::new();
+    for f in frames {
+        match at.get(&f.hash) {
+            Some(&i) => out[i].1 = out[i].1.max(f.quality),
+            None => {
+                at.insert(f.hash, out.len());
+                out.push((f.hash, f.quality));
+            }
+        }
+    }
+    out
+}
+
+/// The scanned video's unique frames as the rule counts them: quality
+/// filter first, then distinct hashes.
+fn unique_query(frames: &[Frame], min_quality: u32) -> Vec<PdqHash> {
+    let mut seen = std::collections::HashSet::new();
+    frames
+        .iter()
+        .filter(|f| f.quality >= min_quality && seen.insert(f.hash))
+        .map(|f| f.hash)
+        .collect()
+}
+
+/// The rule's figures from the counts, as [`spoor_video::vpdq_match`]
+/// computes them.
+fn figures(matched_q: usize, query_unique: usize, matched_k: usize, known_unique: usize, settings: &MatchSettings) -> VpdqMatch {
+    let percent = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 * 100.0 / of as f64 };
+    let query_match_percent = percent(matched_q, query_unique);
+    let known_match_percent = percent(matched_k, known_unique);
+    VpdqMatch {
+        query_match_percent,
+        known_match_percent,
+        matched_frames: matched_q,
+        query_unique_frames: query_unique,
+        known_unique_frames: known_unique,
+        is_match: matched_q > 0
+            && query_match_percent >= settings.query_match_threshold
+            && known_match_percent >= settings.known_match_threshold,
+    }
+}
+
 /// Every known video of `sets` (indexed like them) that the scanned
-/// `frames` match, in set order, then the order of the set's source.
-pub(crate) fn matches(
+/// `frames` match, compared one by one ([`spoor_video::vpdq_match`]), in
+/// set order, then the order of the set's source.
+pub(crate) fn brute_force(
     sets: &[Vec<KnownVideo>],
     frames: &[Frame],
     settings: &MatchSettings,
@@ -444,6 +642,114 @@ mod tests {
             )
             .expect_err("bad line");
         assert!(matches!(err, Error::Parse { line: 2, .. }), "{err}");
+    }
+
+    /// SplitMix64: deterministic cases without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn hash(&mut self) -> PdqHash {
+            let mut h = PdqHash::ZERO;
+            for chunk in h.0.chunks_exact_mut(8) {
+                chunk.copy_from_slice(&self.next().to_le_bytes());
+            }
+            h
+        }
+
+        /// `base` with up to `max_flips` random bits flipped.
+        fn near(&mut self, base: PdqHash, max_flips: u64) -> PdqHash {
+            let mut h = base;
+            for _ in 0..self.below(max_flips + 1) {
+                let bit = self.below(256) as usize;
+                h.0[bit / 8] ^= 1 << (bit % 8);
+            }
+            h
+        }
+
+        /// Frames near a pool of scenes: repeated hashes, near copies,
+        /// unrelated ones, qualities on both sides of the thresholds.
+        fn frames(&mut self, pool: &[PdqHash], max: u64) -> Vec<Frame> {
+            let mut frames: Vec<Frame> = Vec::new();
+            for n in 0..self.below(max + 1) {
+                let hash = match self.below(6) {
+                    0 => self.hash(),
+                    1 if !frames.is_empty() => frames[self.below(frames.len() as u64) as usize].hash,
+                    _ => {
+                        let base = pool[self.below(pool.len() as u64) as usize];
+                        self.near(base, 48)
+                    }
+                };
+                let quality = match self.below(4) {
+                    0 => self.below(101) as u32,
+                    _ => 50 + self.below(51) as u32,
+                };
+                frames.push(Frame { frame_number: n, timestamp: n as f64, hash, quality });
+            }
+            frames
+        }
+    }
+
+    #[test]
+    fn the_index_gives_exactly_what_brute_force_gives() {
+        let distances = [0, 8, 31, 32, 47, 64, 256];
+        let qualities = [0, 50, 75, 100, 101];
+        let query_thresholds = [0.0, 50.0, 80.0, 100.0];
+        let known_thresholds = [0.0, 30.0, 100.0];
+        let mut rng = Rng(5);
+        let mut indexed_hits = 0;
+        for case in 0..200 {
+            let pool: Vec<PdqHash> = (0..1 + rng.below(8)).map(|_| rng.hash()).collect();
+            let sets: Vec<Vec<KnownVideo>> = (0..1 + rng.below(3))
+                .map(|_| {
+                    (0..rng.below(7))
+                        .map(|v| KnownVideo {
+                            record: Record { name: Some(format!("video {v}")), line: v + 1, ..Record::default() },
+                            frames: rng.frames(&pool, 40),
+                        })
+                        .collect()
+                })
+                .collect();
+            let query = rng.frames(&pool, 30);
+            let settings = MatchSettings {
+                max_distance: distances[rng.below(distances.len() as u64) as usize],
+                min_quality: qualities[rng.below(qualities.len() as u64) as usize],
+                query_match_threshold: query_thresholds[rng.below(query_thresholds.len() as u64) as usize],
+                known_match_threshold: known_thresholds[rng.below(known_thresholds.len() as u64) as usize],
+            };
+            let want = brute_force(&sets, &query, &settings);
+            let known = KnownVideos::with_index_from(sets.clone(), 1);
+            let got = known.matches(&query, &settings);
+            let frames: usize = sets.iter().flatten().map(|v| v.frames.len()).sum();
+            assert_eq!(
+                known.index.get().is_some_and(Option::is_some),
+                frames > 0,
+                "case {case}: the index was used"
+            );
+            assert_eq!(got, want, "case {case}: {settings:?}");
+            // The matcher answers many videos with the index it built once.
+            let other = rng.frames(&pool, 30);
+            assert_eq!(known.matches(&other, &settings), brute_force(&sets, &other, &settings), "case {case}");
+            indexed_hits += got.len();
+        }
+        // The cases are not all misses.
+        assert!(indexed_hits > 60, "{indexed_hits}");
+        // Few frames: no index.
+        let scene = [rng.hash()];
+        let few = KnownVideos::new(vec![vec![KnownVideo { record: Record::default(), frames: rng.frames(&scene, 5) }]]);
+        few.matches(&[], &MatchSettings::default());
+        assert!(few.index.get().is_some_and(Option::is_none));
     }
 
     #[test]

@@ -551,9 +551,14 @@ fn hit_row(h: &ReportHit) -> Vec<Vec<Line>> {
                 v.matched_frames.unwrap_or_default()
             ),
             (Some(v), d) if v.frame_timestamp.is_some() => format!(
-                "frame at {:.3} s{}",
+                "frame at {:.3} s{}{}{}",
                 v.frame_timestamp.unwrap_or_default(),
-                d.map(|d| format!(", distance {d}")).unwrap_or_default()
+                v.frame_number.map(|n| format!(" (frame {n})")).unwrap_or_default(),
+                d.map(|d| format!(", distance {d}")).unwrap_or_default(),
+                h.frames
+                    .as_ref()
+                    .map(|f| format!("; {} frame(s) matched, from {:.3} s to {:.3} s", f.frames, f.first_timestamp, f.last_timestamp))
+                    .unwrap_or_default()
             ),
             (_, Some(d)) => format!("distance {d}"),
             (_, None) => "exact".into(),

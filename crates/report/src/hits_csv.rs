@@ -48,6 +48,10 @@ pub const COLUMNS: &[&str] = &[
     "vpdq_known_match_percent",
     "vpdq_matched_frames",
     "frame_timestamp",
+    "frame_number",
+    "frames_matched",
+    "frames_first_timestamp",
+    "frames_last_timestamp",
 ];
 
 /// A free-text value, made inert for spreadsheets.
@@ -103,6 +107,10 @@ fn row(h: &ReportHit) -> Vec<String> {
         v.and_then(|v| v.known_match_percent).map(|p| format!("{p:.1}")).unwrap_or_default(),
         v.and_then(|v| v.matched_frames).map(|n| n.to_string()).unwrap_or_default(),
         v.and_then(|v| v.frame_timestamp).map(|t| format!("{t:.3}")).unwrap_or_default(),
+        v.and_then(|v| v.frame_number).map(|n| n.to_string()).unwrap_or_default(),
+        h.frames.as_ref().map(|f| f.frames.to_string()).unwrap_or_default(),
+        h.frames.as_ref().map(|f| format!("{:.3}", f.first_timestamp)).unwrap_or_default(),
+        h.frames.as_ref().map(|f| format!("{:.3}", f.last_timestamp)).unwrap_or_default(),
     ]
 }
 

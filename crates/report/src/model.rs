@@ -214,10 +214,37 @@ pub struct ReportHit {
     /// matched frame count, or the frame that matched a picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video: Option<spoor_case::VideoMatch>,
+    /// A video's frames that matched a picture (method `pdq`): how many,
+    /// and the span of their times (from the hit's `match` object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<FrameSpan>,
     /// What the file's EXIF or container tags say (camera, capture time,
     /// GPS), when the scan read them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<HitMetadata>,
+}
+
+/// The frames of a video that matched one picture of a PDQ set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameSpan {
+    /// Sampled frames within the distance of the picture.
+    pub frames: u64,
+    /// The first and last of their timestamps, seconds.
+    pub first_timestamp: f64,
+    pub last_timestamp: f64,
+}
+
+impl FrameSpan {
+    /// From the `match` object the scan stores in a frame hit's record.
+    fn of(video: Option<&spoor_case::VideoMatch>, record: &serde_json::Value) -> Option<FrameSpan> {
+        video?.frame_timestamp?;
+        let m = record.get("match")?;
+        Some(FrameSpan {
+            frames: m.get("frames")?.as_u64()?,
+            first_timestamp: m.get("first_timestamp")?.as_f64()?,
+            last_timestamp: m.get("last_timestamp")?.as_f64()?,
+        })
+    }
 }
 
 /// The metadata of a hit's file, as the scan recorded it.
@@ -470,6 +497,7 @@ impl Report {
                 known_good: h.known_good,
                 review,
                 run_id: h.run_id,
+                frames: FrameSpan::of(h.video.as_ref(), &h.record),
                 video: h.video,
                 metadata: metadata.get(&h.file_id).cloned().map(HitMetadata::from),
             });

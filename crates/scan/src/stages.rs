@@ -102,6 +102,7 @@ impl Pipeline<'_> {
             worker: self.video.worker_path(),
             threads: video_threads,
             next_sheet: Default::default(),
+            pdq: self.pdq,
         };
         let (video_tx, video_rx) = crossbeam_channel::unbounded::<crate::video::Job>();
         std::thread::scope(|s| {

@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use spoor_case::{ContactSheet, NewFile, NewHit, NewVideo, VideoFrame, VideoMatch};
-use spoor_hashset::{Matcher, SetKind};
+use spoor_hashset::{FingerprintKind, Matcher, SetKind};
+use spoor_pdq::DihedralHashes;
 use spoor_video::worker::WorkerLine;
 use spoor_video::{MatchSettings, SheetLayout, VideoSettings};
 
@@ -156,7 +157,7 @@ impl VideoOptions {
     /// What the worker is told: the sampling and the caps it enforces
     /// itself (its own time cap is the hard cap; the scan's proportional
     /// one is enforced from outside).
-    fn worker_settings(&self, threads: usize) -> VideoSettings {
+    fn worker_settings(&self, threads: usize, dihedral: bool) -> VideoSettings {
         VideoSettings {
             fps: self.fps,
             downsample: None,
@@ -166,6 +167,7 @@ impl VideoOptions {
             contact_sheet: self.contact_sheet,
             threads,
             skip_nonref: true,
+            dihedral,
         }
     }
 
@@ -209,6 +211,9 @@ pub(crate) struct Stage<'a> {
     pub worker: PathBuf,
     pub threads: usize,
     pub next_sheet: AtomicU64,
+    /// The run's PDQ thresholds: frames are matched against picture sets
+    /// as pictures are.
+    pub pdq: crate::PdqSettings,
 }
 
 /// How many workers, and FFmpeg threads each, for `jobs` (None: all cores).
@@ -290,7 +295,8 @@ impl Stage<'_> {
 
     /// Runs one worker to its end, within the caps.
     fn run_worker(&self, path: &Path, sheet: &Path) -> Result<WorkerRun, Failure> {
-        let settings = serde_json::to_string(&self.opts.worker_settings(self.threads)).map_err(|e| Failure::Spawn(e.to_string()))?;
+        let settings =
+            serde_json::to_string(&self.opts.worker_settings(self.threads, self.matches_pictures())).map_err(|e| Failure::Spawn(e.to_string()))?;
         let mut cmd = Command::new(&self.worker);
         // Its own process group: a Ctrl-C at the terminal is the scan's to
         // handle (it cancels and stops the workers), not a crash of each.
@@ -331,7 +337,10 @@ impl Stage<'_> {
                         };
                         run.info = Some(*info);
                     }
-                    Ok(WorkerLine::Frame(frame)) => run.frames.push(frame),
+                    Ok(WorkerLine::Frame(line)) => {
+                        run.variants.push(line.variants());
+                        run.frames.push(line.frame);
+                    }
                     Ok(line @ (WorkerLine::Done(_) | WorkerLine::Error { .. })) => last = Some(line),
                     Err(e) => break Some(Failure::Protocol(format!("unreadable output line: {e}"))),
                 },
@@ -419,6 +428,7 @@ impl Stage<'_> {
             warn(f, "the video decoded to frames but none was sampled: no vPDQ fingerprint".to_string());
         }
         self.match_vpdq(f, &mut video, &run.frames);
+        self.match_pictures(f, &mut video, &run.frames, &run.variants);
         f.video = Some(Box::new(video));
         // The container's tags as the file's metadata record (camera,
         // capture time, position; the camera-original verdict).
@@ -440,10 +450,7 @@ impl Stage<'_> {
         f.metadata = Some(meta.record);
     }
 
-    /// vPDQ against the known videos of the alert sets. Frames against
-    /// picture PDQ sets (method `pdq`) need the PDQ-set matcher, which is
-    /// not in this build's hash-set library yet; they are matched here when
-    /// it is.
+    /// vPDQ against the known videos of the alert sets.
     fn match_vpdq(&self, f: &mut NewFile, video: &mut NewVideo, frames: &[spoor_video::Frame]) {
         if frames.is_empty() || !self.matcher.has_videos() {
             return;
@@ -476,6 +483,126 @@ impl Stage<'_> {
     }
 }
 
+impl Stage<'_> {
+    /// Whether frames are matched against picture sets: some alert PDQ set
+    /// is loaded (ignore sets are not searched, see [`Stage::match_pictures`]).
+    /// Only then do the workers compute each frame's dihedral hashes.
+    fn matches_pictures(&self) -> bool {
+        self.matcher.has_pdq()
+            && self
+                .matcher
+                .sets()
+                .iter()
+                .any(|s| s.kind == SetKind::Alert && s.fingerprint.as_ref().is_some_and(|fp| fp.kind == FingerprintKind::Pdq))
+    }
+
+    /// Frames against the alert picture PDQ sets, exactly as a picture is
+    /// matched (`Matcher::pdq_lookup`: the eight dihedral variants, the
+    /// run's `pdq_max_distance`, listed hashes of at least
+    /// `pdq_min_quality`): every sampled frame of at least that quality is
+    /// looked up. One hit per set record (method `pdq`): the nearest frame
+    /// (the earliest on a tie) gives the distance, the variant and the
+    /// `video_hits` row's frame number and timestamp; the record's `match`
+    /// object also says how many frames matched it and the first and last
+    /// of their timestamps.
+    ///
+    /// Known-good stays for exact digests, as for pictures: ignore PDQ sets
+    /// are not searched, so a frame that looks like a known-good picture
+    /// neither sets the video aside nor hides another hit (a video holding
+    /// one harmless frame can hold anything else).
+    fn match_pictures(&self, f: &mut NewFile, video: &mut NewVideo, frames: &[spoor_video::Frame], variants: &[Option<DihedralHashes>]) {
+        if frames.is_empty() || !self.matches_pictures() {
+            return;
+        }
+        struct Found {
+            best: spoor_hashset::PdqMatch,
+            frame: spoor_video::Frame,
+            hash: spoor_pdq::PdqHash,
+            frames: u64,
+            first: f64,
+            last: f64,
+        }
+        let mut found: std::collections::BTreeMap<(usize, u32), Found> = Default::default();
+        let mut missing = 0usize;
+        for (i, frame) in frames.iter().enumerate() {
+            if frame.quality < u32::from(self.pdq.min_quality) {
+                continue;
+            }
+            let Some(v) = variants.get(i).copied().flatten() else {
+                missing += 1;
+                continue;
+            };
+            let matches = match self.matcher.pdq_lookup(&v, self.pdq.max_distance, self.pdq.min_quality) {
+                Ok(m) => m,
+                Err(err) => {
+                    warn_at(f, "match", format!("PDQ lookup of the frame at {:.3} s failed: {err}", frame.timestamp));
+                    continue;
+                }
+            };
+            for m in matches {
+                if self.matcher.sets()[m.set].kind != SetKind::Alert {
+                    continue;
+                }
+                let hash = v.get(m.variant);
+                match found.entry((m.set, m.number)) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(Found { frame: *frame, hash, frames: 1, first: frame.timestamp, last: frame.timestamp, best: m });
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut e) => {
+                        let x = e.get_mut();
+                        x.frames += 1;
+                        x.first = x.first.min(frame.timestamp);
+                        x.last = x.last.max(frame.timestamp);
+                        // Frames come in presentation order: a later frame
+                        // replaces the best only when strictly nearer.
+                        if m.distance < x.best.distance {
+                            x.frame = *frame;
+                            x.hash = hash;
+                            x.best = m;
+                        }
+                    }
+                }
+            }
+        }
+        if missing > 0 {
+            warn(f, format!("the video worker gave no dihedral hashes for {missing} frame(s): those were not matched against picture sets"));
+        }
+        // As a picture's hits: by set, then distance, then record.
+        let mut found: Vec<Found> = found.into_values().collect();
+        found.sort_by_key(|x| (x.best.set, x.best.distance, x.best.number));
+        for x in found {
+            let m = &x.best;
+            let mut record = serde_json::to_value(&m.record).unwrap_or_default();
+            if let Some(obj) = record.as_object_mut() {
+                obj.insert(
+                    "match".into(),
+                    serde_json::json!({
+                        "variant": m.variant.as_str(),
+                        "distance": m.distance,
+                        "frame_hash": x.hash.to_string(),
+                        "frame_number": x.frame.frame_number,
+                        "timestamp": x.frame.timestamp,
+                        "frames": x.frames,
+                        "first_timestamp": x.first,
+                        "last_timestamp": x.last,
+                    }),
+                );
+            }
+            video.hit_details.push((
+                f.hits.len(),
+                VideoMatch { frame_number: Some(x.frame.frame_number), frame_timestamp: Some(x.frame.timestamp), ..VideoMatch::default() },
+            ));
+            f.hits.push(NewHit {
+                hashset_row: self.rows_by_set[m.set],
+                method: "pdq".into(),
+                distance: Some(m.distance),
+                category: m.record.category.clone(),
+                record,
+            });
+        }
+    }
+}
+
 enum Outcome {
     Done,
     Cancelled,
@@ -486,6 +613,8 @@ enum Outcome {
 struct WorkerRun {
     info: Option<spoor_video::VideoInfo>,
     frames: Vec<spoor_video::Frame>,
+    /// Each frame's dihedral hashes, when they were asked for.
+    variants: Vec<Option<DihedralHashes>>,
     done: Option<spoor_video::worker::WorkerDone>,
 }
 
@@ -571,11 +700,15 @@ fn read_lines(stdout: impl Read, tx: Sender<std::io::Result<String>>) {
 }
 
 fn warn(f: &mut NewFile, reason: String) {
+    warn_at(f, "video", reason);
+}
+
+fn warn_at(f: &mut NewFile, stage: &str, reason: String) {
     f.warnings.push(spoor_case::NewWarning {
         evidence_row: f.evidence_row,
         path: f.path.clone(),
         path_display: f.path_display.clone(),
-        stage: "video".into(),
+        stage: stage.into(),
         reason,
     });
 }

@@ -18,7 +18,9 @@ use ffmpeg_next as ff;
 
 use crate::sheet::{self, Collector, Grid};
 use crate::skip::Skipper;
-use crate::{DecodeWarning, Frame, Result, VideoError, VideoInfo, VideoResult, VideoSettings};
+use crate::{
+    DecodeWarning, DihedralHashes, Frame, Result, VideoError, VideoInfo, VideoResult, VideoSettings,
+};
 
 /// Demuxers that open other files or network addresses by themselves.
 /// The empty protocol whitelist stops them too; refusing them by name makes
@@ -433,7 +435,7 @@ pub(crate) fn fingerprint(
     path: &Path,
     settings: &VideoSettings,
     cancel: Option<&AtomicBool>,
-    on_frame: &mut dyn FnMut(&Frame),
+    on_frame: &mut dyn FnMut(&Frame, Option<&DihedralHashes>),
 ) -> Result<VideoResult> {
     let guard = Guard::new(path, settings.max_decode_secs, cancel);
     let mut src = open(path, &guard)?;
@@ -623,7 +625,7 @@ struct Run<'a> {
     /// Frames the decoder produced but marked as damaged (concealed errors).
     damaged: u64,
     consecutive_errors: u32,
-    on_frame: &'a mut dyn FnMut(&Frame),
+    on_frame: &'a mut dyn FnMut(&Frame, Option<&DihedralHashes>),
 }
 
 impl Run<'_> {
@@ -722,9 +724,9 @@ impl Run<'_> {
             .clock
             .seconds(frame.timestamp(), self.time_base, self.frame_rate);
         if self.sampler.take(ts) {
-            let r = self
+            let (r, dihedral) = self
                 .hasher
-                .hash(frame, self.settings.downsample)
+                .hash(frame, self.settings.downsample, self.settings.dihedral)
                 .map_err(|message| VideoError::Decode {
                     path: self.path.clone(),
                     message,
@@ -735,7 +737,7 @@ impl Run<'_> {
                 hash: r.hash,
                 quality: r.quality,
             };
-            (self.on_frame)(&f);
+            (self.on_frame)(&f, dihedral.as_ref());
             self.frames.push(f);
         }
         if let Some((grid, collector, scaler)) = &mut self.thumbs
@@ -971,11 +973,13 @@ struct Hasher {
 }
 
 impl Hasher {
+    /// The frame's PDQ hash, and its eight dihedral hashes when asked.
     fn hash(
         &mut self,
         frame: &ff::frame::Video,
         downsample: Option<u32>,
-    ) -> std::result::Result<spoor_pdq::PdqResult, String> {
+        dihedral: bool,
+    ) -> std::result::Result<(spoor_pdq::PdqResult, Option<DihedralHashes>), String> {
         let (w, h, flags) = match downsample {
             Some(n) if n > 0 => (n, n, DOWNSAMPLE_FLAGS),
             _ => (frame.width(), frame.height(), NATIVE_FLAGS),
@@ -987,7 +991,23 @@ impl Hasher {
                 *o = luma(px);
             }
         }
-        Ok(spoor_pdq::hash_luma_f32(w, h, &self.luma))
+        if !dihedral {
+            return Ok((spoor_pdq::hash_luma_f32(w, h, &self.luma), None));
+        }
+        let variants = spoor_pdq::dihedral_luma_f32(w, h, &self.luma);
+        // One downsample and DCT give all eight, and `original` is the plain
+        // hash, except at exactly 64x64: the plain hash takes such a frame as
+        // already downsampled, the dihedral ones filter it (as the
+        // reference does), so the frame's own hash is computed apart.
+        let plain = if w == 64 && h == 64 {
+            spoor_pdq::hash_luma_f32(w, h, &self.luma)
+        } else {
+            spoor_pdq::PdqResult {
+                hash: variants.original,
+                quality: variants.quality,
+            }
+        };
+        Ok((plain, Some(variants)))
     }
 }
 

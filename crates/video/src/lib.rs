@@ -180,7 +180,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 pub use error::{Result, VideoError, VpdqFileError};
-pub use spoor_pdq::PdqHash;
+pub use spoor_pdq::{DihedralHashes, PdqHash};
 pub use vpdq::{
     Frame, MatchSettings, VpdqMatch, parse_vpdq_line, read_vpdq, vpdq_match, write_vpdq,
 };
@@ -213,6 +213,12 @@ pub struct VideoSettings {
     /// decoding; see the crate docs. About 40 % less decoding for typical
     /// H.264 at 1 fps, 96 % for MJPEG at 25 fps.
     pub skip_nonref: bool,
+    /// Also compute the eight dihedral hashes of every sampled frame (one
+    /// downsample and one DCT, as for a picture), handed to the frame
+    /// callback of [`fingerprint_with`] and written on the worker's frame
+    /// lines: what matching frames against picture PDQ sets needs. The
+    /// frame's own hash is unchanged (the plain hash, as the reference's).
+    pub dihedral: bool,
 }
 
 impl VideoSettings {
@@ -243,6 +249,7 @@ impl Default for VideoSettings {
             contact_sheet: Some(SheetLayout::default()),
             threads: 0,
             skip_nonref: true,
+            dihedral: false,
         }
     }
 }
@@ -365,17 +372,18 @@ pub fn fingerprint(
     settings: &VideoSettings,
     cancel: Option<&AtomicBool>,
 ) -> Result<VideoResult> {
-    fingerprint_with(path, settings, cancel, &mut |_| {})
+    fingerprint_with(path, settings, cancel, &mut |_, _| {})
 }
 
 #[cfg(feature = "ffmpeg")]
 /// [`fingerprint`], calling `on_frame` as each sampled frame is hashed (for
-/// progress, or to stream frames out of a worker process).
+/// progress, or to stream frames out of a worker process), with the frame's
+/// eight dihedral hashes when [`VideoSettings::dihedral`] is set.
 pub fn fingerprint_with(
     path: &Path,
     settings: &VideoSettings,
     cancel: Option<&AtomicBool>,
-    on_frame: &mut dyn FnMut(&Frame),
+    on_frame: &mut dyn FnMut(&Frame, Option<&DihedralHashes>),
 ) -> Result<VideoResult> {
     decode::guarded(path, || {
         decode::fingerprint(path, settings, cancel, on_frame)

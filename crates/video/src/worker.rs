@@ -31,6 +31,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use spoor_pdq::{Dihedral, DihedralHashes, PdqHash};
+
 use crate::{DecodeWarning, Frame, VideoInfo, VideoSettings};
 
 /// One line of the worker's output.
@@ -39,12 +41,50 @@ use crate::{DecodeWarning, Frame, VideoInfo, VideoSettings};
 pub enum WorkerLine {
     /// What the file holds, before decoding starts.
     Info(Box<VideoInfo>),
-    Frame(Frame),
+    Frame(FrameLine),
     Done(Box<WorkerDone>),
     Error {
         code: String,
         message: String,
     },
+}
+
+/// A sampled frame as the worker writes it: the frame's fields, and its
+/// eight dihedral hashes when [`VideoSettings::dihedral`] was asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameLine {
+    #[serde(flatten)]
+    pub frame: Frame,
+    /// The dihedral hashes in [`spoor_pdq::Dihedral::ALL`] order (the
+    /// first is the frame as stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dihedral: Option<Box<[PdqHash; 8]>>,
+}
+
+impl FrameLine {
+    pub fn new(frame: Frame, dihedral: Option<&DihedralHashes>) -> FrameLine {
+        FrameLine {
+            frame,
+            dihedral: dihedral.map(|d| Box::new(Dihedral::ALL.map(|v| d.get(v)))),
+        }
+    }
+
+    /// The dihedral hashes, with the frame's quality.
+    pub fn variants(&self) -> Option<DihedralHashes> {
+        let [original, rotate90, rotate180, rotate270, flip_x, flip_y, flip_plus1, flip_minus1] =
+            *self.dihedral.as_deref()?;
+        Some(DihedralHashes {
+            quality: self.frame.quality,
+            original,
+            rotate90,
+            rotate180,
+            rotate270,
+            flip_x,
+            flip_y,
+            flip_plus1,
+            flip_minus1,
+        })
+    }
 }
 
 /// The worker's last line when the video was fingerprinted.
@@ -197,8 +237,8 @@ pub fn run(args: &WorkerArgs, out: &mut dyn Write) -> i32 {
     // Frames are written as they are hashed, so a crash keeps what was read.
     // Nobody reading any more (the parent gave up) stops the decoding.
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let result = crate::fingerprint_with(&args.path, &args.settings, Some(&stop), &mut |f| {
-        if !emit(out, &WorkerLine::Frame(*f)) {
+    let result = crate::fingerprint_with(&args.path, &args.settings, Some(&stop), &mut |f, dihedral| {
+        if !emit(out, &WorkerLine::Frame(FrameLine::new(*f, dihedral))) {
             written = false;
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
@@ -316,5 +356,31 @@ mod tests {
             serde_json::from_str::<WorkerLine>(&text).expect("parse"),
             line
         );
+        // A frame line is flat (the reference's field names at the top),
+        // with the dihedral hashes only when they were computed.
+        let frame = Frame {
+            frame_number: 30,
+            timestamp: 1.0,
+            hash: PdqHash([0x5a; 32]),
+            quality: 87,
+        };
+        let plain = WorkerLine::Frame(FrameLine::new(frame, None));
+        let text = serde_json::to_string(&plain).expect("json");
+        assert!(!text.contains("dihedral"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(v["frame_number"], 30);
+        assert_eq!(v["quality"], 87);
+        assert_eq!(serde_json::from_str::<WorkerLine>(&text).expect("parse"), plain);
+        let mut variants = spoor_pdq::dihedral_rgb(64, 64, &[7u8; 64 * 64 * 3]);
+        variants.rotate90 = PdqHash([1; 32]);
+        variants.flip_minus1 = PdqHash([2; 32]);
+        variants.quality = 87;
+        let line = FrameLine::new(frame, Some(&variants));
+        let text = serde_json::to_string(&WorkerLine::Frame(line.clone())).expect("json");
+        let WorkerLine::Frame(back) = serde_json::from_str::<WorkerLine>(&text).expect("parse") else {
+            panic!("not a frame line: {text}");
+        };
+        assert_eq!(back, line);
+        assert_eq!(back.variants(), Some(variants));
     }
 }

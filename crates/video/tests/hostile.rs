@@ -401,7 +401,7 @@ fn cancellation_and_panics() {
     );
 
     // A panic in the pipeline (here the caller's callback) is caught.
-    let r = fingerprint_with(&path, &settings(), None, &mut |_| panic!("boom"));
+    let r = fingerprint_with(&path, &settings(), None, &mut |_, _| panic!("boom"));
     match r {
         Err(VideoError::Panicked { message, .. }) => assert_eq!(message, "boom"),
         other => panic!("{:?}", other.map(|r| r.frames.len())),

@@ -393,3 +393,54 @@ fn non_utf8_file_names_work() {
     let r = fingerprint(&odd, &no_sheet(1.0), None).expect("fingerprint");
     assert_eq!(r.frames.len(), 1);
 }
+
+#[test]
+fn dihedral_hashes_leave_the_frames_unchanged() {
+    let lab = Lab::new();
+    for (size, name) in [("320x240", "wide.mp4"), ("64x64", "tiny.mp4")] {
+        let path = lab.video(
+            &format!("testsrc2=size={size}:rate=25"),
+            3.0,
+            &codec_args("h264"),
+            name,
+        );
+        let plain = fingerprint(&path, &no_sheet(1.0), None).expect("plain");
+        let mut variants = Vec::new();
+        let with = spoor_video::fingerprint_with(
+            &path,
+            &VideoSettings {
+                dihedral: true,
+                ..no_sheet(1.0)
+            },
+            None,
+            &mut |f, d| variants.push((*f, d.copied())),
+        )
+        .expect("with dihedral hashes");
+        // The frames (and their hashes: at 64x64 too) do not change.
+        assert_eq!(plain.frames, with.frames, "{name}");
+        assert_eq!(variants.len(), with.frames.len(), "{name}");
+        for (frame, d) in &variants {
+            let d = d.expect("dihedral hashes were asked for");
+            assert_eq!(d.quality, frame.quality, "{name}");
+            if size != "64x64" {
+                assert_eq!(d.original, frame.hash, "{name}");
+            }
+            // A rotated frame is far from the frame as stored.
+            assert!(d.rotate90.hamming(&frame.hash) > 31, "{name}");
+        }
+    }
+    // Without the setting the callback gets none.
+    let path = lab.video(
+        "testsrc2=size=320x240:rate=25",
+        2.0,
+        &codec_args("h264"),
+        "none.mp4",
+    );
+    let mut seen = 0;
+    spoor_video::fingerprint_with(&path, &no_sheet(1.0), None, &mut |_, d| {
+        assert!(d.is_none());
+        seen += 1;
+    })
+    .expect("fingerprint");
+    assert_eq!(seen, 2);
+}
