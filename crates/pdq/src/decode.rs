@@ -5,6 +5,14 @@
 //! * A pixel cap (default 100 megapixels) is checked from the header, and a
 //!   memory limit is passed to the decoder, before any pixel buffer is
 //!   allocated.
+//! * A time cap (default 20 s per picture) is checked cooperatively: every
+//!   time a decoder asks for input (at most 64 KiB at a time, so also within
+//!   a JPEG's entropy decoding, a PNG's inflating, a GIF's LZW), and every
+//!   16 output rows of a JPEG. Past it the decode stops with
+//!   [`DecodeError::TimedOut`]. A JPEG with more scans than
+//!   [`Limits::max_jpeg_scans`] is refused before decoding (scan floods).
+//! * JPEG is decoded by libjpeg-turbo's code as the reference's Pillow does
+//!   (see `jpeg.rs`), so its pixels, and hashes, are the reference's.
 //! * Every decode runs under `catch_unwind`: a decoder panic becomes
 //!   [`DecodeError::Panicked`], never a crash of the scan.
 //! * Pixels become RGB as Pillow's `Image.convert("RGB")` makes them (what
@@ -17,12 +25,15 @@
 //! * EXIF orientation is read and returned, never applied: the reference
 //!   hashes the stored pixels, and callers record the tag.
 
+use std::cell::Cell;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
 
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat};
 use serde::Serialize;
 
+use crate::jpeg::{self, Deadline, Input};
 use crate::{DihedralHashes, PdqResult};
 
 /// Decoding limits.
@@ -33,6 +44,14 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Largest allocation the decoder may make, in bytes.
     pub max_alloc: u64,
+    /// Longest a picture's decoding may take; `None`: no cap. Checked at
+    /// every input request of the decoder and every 16 output rows of a
+    /// JPEG (see the module docs); zero stops at the first check.
+    pub max_decode_time: Option<Duration>,
+    /// Most scans a JPEG may have (a progressive JPEG has about 10; every
+    /// scan revisits the whole picture, so thousands are a denial of
+    /// service, as libjpeg-turbo warns).
+    pub max_jpeg_scans: u32,
 }
 
 impl Limits {
@@ -40,6 +59,12 @@ impl Limits {
     pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
     /// 1 GiB: a 100-megapixel RGBA picture at 16 bits per channel fits.
     pub const DEFAULT_MAX_ALLOC: u64 = 1 << 30;
+    /// 20 s: the worst legitimate picture (100 megapixels, progressive)
+    /// decodes in a few seconds on a slow core.
+    pub const DEFAULT_MAX_DECODE_TIME: Duration = Duration::from_secs(20);
+    /// 500, the limit libjpeg-turbo's own fuzzers and `djpeg -maxscans`
+    /// examples use.
+    pub const DEFAULT_MAX_JPEG_SCANS: u32 = 500;
 }
 
 impl Default for Limits {
@@ -47,6 +72,8 @@ impl Default for Limits {
         Limits {
             max_pixels: Self::DEFAULT_MAX_PIXELS,
             max_alloc: Self::DEFAULT_MAX_ALLOC,
+            max_decode_time: Some(Self::DEFAULT_MAX_DECODE_TIME),
+            max_jpeg_scans: Self::DEFAULT_MAX_JPEG_SCANS,
         }
     }
 }
@@ -111,6 +138,16 @@ pub enum DecodeError {
         format: &'static str,
         message: String,
     },
+    #[error(
+        "{format}: decoding was stopped at the time cap of {} s per picture",
+        limit.as_secs_f64()
+    )]
+    TimedOut {
+        format: &'static str,
+        limit: Duration,
+    },
+    #[error("jpeg: {scans} scans, over the cap of {max_scans} (a scan flood; not decoded)")]
+    TooManyScans { scans: u32, max_scans: u32 },
 }
 
 impl DecodeError {
@@ -124,6 +161,8 @@ impl DecodeError {
             DecodeError::Unsupported { .. } => "unsupported_feature",
             DecodeError::Malformed { .. } => "malformed",
             DecodeError::Panicked { .. } => "decoder_panicked",
+            DecodeError::TimedOut { .. } => "timed_out",
+            DecodeError::TooManyScans { .. } => "too_many_scans",
         }
     }
 }
@@ -133,9 +172,12 @@ pub type Result<T> = std::result::Result<T, DecodeError>;
 /// Decodes a picture's first frame to 8-bit RGB (see the module docs for
 /// the conversions).
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
+    let deadline = Deadline::start(limits);
     let format = sniff(bytes)?;
     let name = format_name(format);
-    match catch_unwind(AssertUnwindSafe(|| decode_unguarded(bytes, format, limits))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        decode_unguarded(bytes, format, limits, deadline)
+    })) {
         Ok(result) => result,
         Err(payload) => Err(DecodeError::Panicked {
             format: name,
@@ -210,7 +252,7 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -220,12 +262,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-fn decode_unguarded(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<Decoded> {
+fn decode_unguarded(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &Limits,
+    deadline: Deadline,
+) -> Result<Decoded> {
     let name = format_name(format);
-    let (width, height, rgb) = if format == ImageFormat::Gif {
-        gif_first_frame(bytes, limits)?
-    } else {
-        decode_with_image(bytes, format, limits)?
+    let (width, height, rgb) = match format {
+        ImageFormat::Gif => gif_first_frame(bytes, limits, deadline)?,
+        ImageFormat::Jpeg => jpeg::decode(bytes, limits, deadline)?,
+        _ => decode_with_image(bytes, format, limits, deadline)?,
     };
     let info = ImageInfo {
         width,
@@ -237,7 +284,7 @@ fn decode_unguarded(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Resul
     Ok(Decoded { info, rgb })
 }
 
-fn check_pixels(name: &'static str, width: u32, height: u32, limits: &Limits) -> Result<()> {
+pub(crate) fn check_pixels(name: &'static str, width: u32, height: u32, limits: &Limits) -> Result<()> {
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(DecodeError::TooManyPixels {
             format: name,
@@ -270,12 +317,24 @@ fn decode_with_image(
     bytes: &[u8],
     format: ImageFormat,
     limits: &Limits,
+    deadline: Deadline,
 ) -> Result<(u32, u32, Vec<u8>)> {
     let name = format_name(format);
-    let err = |e| image_error(name, limits, e);
+    let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
+    let err = |e| {
+        if timed_out.get() {
+            DecodeError::TimedOut {
+                format: name,
+                limit: limits.max_decode_time.unwrap_or_default(),
+            }
+        } else {
+            image_error(name, limits, e)
+        }
+    };
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_alloc);
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let input = Input::new(bytes, deadline, &timed_out, &ran_out);
+    let mut reader = image::ImageReader::with_format(input, format);
     reader.limits(image_limits.clone());
     // Reads the header only.
     let decoder = reader.into_decoder().map_err(err)?;
@@ -330,9 +389,18 @@ fn pillow_rgb(picture: DynamicImage) -> Vec<u8> {
 /// placed on it; every index looked up in the local palette, else the global
 /// one, else taken as grey. Transparency is not applied, as in Pillow's
 /// `convert("RGB")`.
-fn gif_first_frame(bytes: &[u8], limits: &Limits) -> Result<(u32, u32, Vec<u8>)> {
+fn gif_first_frame(
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: Deadline,
+) -> Result<(u32, u32, Vec<u8>)> {
     let name = "gif";
+    let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
     let malformed = |e: gif::DecodingError| match e {
+        _ if timed_out.get() => DecodeError::TimedOut {
+            format: name,
+            limit: limits.max_decode_time.unwrap_or_default(),
+        },
         gif::DecodingError::MemoryLimit | gif::DecodingError::OutOfMemory => {
             DecodeError::MemoryLimit {
                 format: name,
@@ -350,7 +418,8 @@ fn gif_first_frame(bytes: &[u8], limits: &Limits) -> Result<(u32, u32, Vec<u8>)>
         Some(n) => gif::MemoryLimit::Bytes(n),
         None => gif::MemoryLimit::Unlimited,
     });
-    let mut decoder = options.read_info(Cursor::new(bytes)).map_err(malformed)?;
+    let input = Input::new(bytes, deadline, &timed_out, &ran_out);
+    let mut decoder = options.read_info(input).map_err(malformed)?;
     let (screen_w, screen_h) = (u32::from(decoder.width()), u32::from(decoder.height()));
     let global: Option<Vec<u8>> = decoder.global_palette().map(<[u8]>::to_vec);
     let Some(frame) = decoder.next_frame_info().map_err(malformed)? else {
@@ -587,6 +656,7 @@ mod tests {
         let lax = Limits {
             max_pixels: Limits::DEFAULT_MAX_PIXELS,
             max_alloc: u64::MAX,
+            ..Limits::default()
         };
         let err = decode(&png, &lax).expect_err("refused");
         assert_eq!(err.code(), "too_many_pixels", "{err}");
