@@ -770,6 +770,135 @@ mod tests {
         }
     }
 
+    fn progressive_jpeg(w: usize, h: usize) -> Vec<u8> {
+        let rgb = gradient(w as u32, h as u32).into_raw();
+        let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+        c.set_size(w, h);
+        c.set_quality(90.0);
+        c.set_progressive_mode();
+        let mut started = c.start_compress(Vec::new()).expect("start");
+        started.write_scanlines(&rgb).expect("rows");
+        started.finish().expect("finish")
+    }
+
+    /// A progressive JPEG whose last scan is repeated `extra` times: libjpeg
+    /// only warns about the repeated progression and decodes every copy,
+    /// each a full pass over the coefficients (a scan flood).
+    fn scan_flood(extra: usize) -> Vec<u8> {
+        let jpeg = progressive_jpeg(64, 48);
+        let last_sos = jpeg
+            .windows(2)
+            .rposition(|w| w == [0xFF, 0xDA])
+            .expect("a scan");
+        assert_eq!(&jpeg[jpeg.len() - 2..], [0xFF, 0xD9]);
+        let last_scan = &jpeg[last_sos..jpeg.len() - 2];
+        let mut out = jpeg[..jpeg.len() - 2].to_vec();
+        for _ in 0..extra {
+            out.extend_from_slice(last_scan);
+        }
+        out.extend_from_slice(&[0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn zero_time_cap_stops_every_format_at_its_first_check() {
+        let img = DynamicImage::ImageRgb8(gradient(64, 48));
+        let mut files = vec![("jpeg", progressive_jpeg(64, 48))];
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Bmp,
+            ImageFormat::Tiff,
+            ImageFormat::Gif,
+            ImageFormat::Jpeg,
+        ] {
+            files.push((format_name(format), encode(&img, format)));
+        }
+        let stop = Limits {
+            max_decode_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let uncapped = Limits {
+            max_decode_time: None,
+            ..Limits::default()
+        };
+        for (name, bytes) in &files {
+            let err = decode(bytes, &stop).expect_err("stopped");
+            assert_eq!(err.code(), "timed_out", "{name}: {err}");
+            assert_eq!(
+                err,
+                DecodeError::TimedOut {
+                    format: name,
+                    limit: Duration::ZERO
+                }
+            );
+            assert!(err.to_string().contains("time cap of 0 s"), "{err}");
+            let d = decode(bytes, &uncapped).expect("decodes without a cap");
+            assert_eq!((d.info.width, d.info.height), (64, 48), "{name}");
+            assert_eq!(d, decode(bytes, &Limits::default()).expect("decodes"));
+        }
+    }
+
+    #[test]
+    fn jpeg_scan_flood_is_refused_before_decoding() {
+        let plain = progressive_jpeg(64, 48);
+        let scans = jpeg::structure(&plain).scans;
+        assert!(scans > 1 && scans < 20, "{scans} scans");
+        let flood = scan_flood(3000);
+        let err = decode(&flood, &Limits::default()).expect_err("refused");
+        assert_eq!(
+            err,
+            DecodeError::TooManyScans {
+                scans: scans + 3000,
+                max_scans: Limits::DEFAULT_MAX_JPEG_SCANS
+            }
+        );
+        assert_eq!(err.code(), "too_many_scans");
+        // The cap is what refuses it: libjpeg itself would decode it (to the
+        // same pixels, the repeated refinement adding nothing here)...
+        let lax = Limits {
+            max_jpeg_scans: u32::MAX,
+            ..Limits::default()
+        };
+        let d = decode(&flood, &lax).expect("libjpeg decodes a flood");
+        assert_eq!((d.info.width, d.info.height), (64, 48));
+        // ... and the time cap still applies to it.
+        let stop = Limits {
+            max_decode_time: Some(Duration::ZERO),
+            ..lax
+        };
+        assert_eq!(decode(&flood, &stop).expect_err("stopped").code(), "timed_out");
+        // An ordinary progressive JPEG is far under the cap.
+        assert!(decode(&plain, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn truncated_jpeg_is_refused_not_hashed_with_filler() {
+        let img = DynamicImage::ImageRgb8(gradient(64, 64));
+        for jpeg in [encode(&img, ImageFormat::Jpeg), progressive_jpeg(64, 64)] {
+            for cut in [jpeg.len() / 3, jpeg.len() * 2 / 3] {
+                let err = decode(&jpeg[..cut], &Limits::default()).expect_err("truncated");
+                assert_eq!(err.code(), "malformed", "{err}");
+                assert!(err.to_string().contains("truncated"), "{err}");
+            }
+            assert!(decode(&jpeg, &Limits::default()).is_ok());
+        }
+        // Cut inside the header: libjpeg's own fatal error, caught.
+        let jpeg = encode(&img, ImageFormat::Jpeg);
+        let err = decode(&jpeg[..40], &Limits::default()).expect_err("no frame");
+        assert_eq!(err.code(), "malformed", "{err}");
+    }
+
+    #[test]
+    fn jpeg_memory_cap_is_checked_from_the_header() {
+        let jpeg = progressive_jpeg(64, 48);
+        let tight = Limits {
+            max_alloc: 64 * 48 * 3,
+            ..Limits::default()
+        };
+        let err = decode(&jpeg, &tight).expect_err("over the memory cap");
+        assert_eq!(err.code(), "memory_limit", "{err}");
+    }
+
     fn crc32(data: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
         for &b in data {
