@@ -26,14 +26,14 @@
 //!   hashes the stored pixels, and callers record the tag.
 
 use std::cell::Cell;
-use std::io::Cursor;
+use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat};
 use serde::Serialize;
 
-use crate::jpeg::{self, Deadline, Input};
+use crate::jpeg;
 use crate::{DihedralHashes, PdqResult};
 
 /// Decoding limits.
@@ -168,6 +168,119 @@ impl DecodeError {
 }
 
 pub type Result<T> = std::result::Result<T, DecodeError>;
+
+/// How many input bytes a decoder gets per request: the deadline is checked
+/// between requests. Large enough that libjpeg-turbo's Huffman fast path
+/// (which wants a few KiB buffered) is used almost all the time.
+pub(crate) const CHUNK: usize = 64 * 1024;
+
+/// When decoding must stop, if ever.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+}
+
+impl Deadline {
+    pub(crate) fn start(limits: &Limits) -> Deadline {
+        Deadline {
+            at: limits.max_decode_time.and_then(|d| Instant::now().checked_add(d)),
+        }
+    }
+
+    pub(crate) fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+}
+
+/// The file's bytes, handed to a decoder at most [`CHUNK`] at a time, with
+/// the deadline checked at every request: past it, the read fails and
+/// `timed_out` is set, so the decoder's error can be told apart.
+#[derive(Debug)]
+pub(crate) struct Input<'a> {
+    data: &'a [u8],
+    pos: usize,
+    pub(crate) deadline: Deadline,
+    /// Set when the deadline stopped a read.
+    pub(crate) timed_out: &'a Cell<bool>,
+    /// Set when a read found no more data (libjpeg then fakes an end marker).
+    pub(crate) ran_out: &'a Cell<bool>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(
+        data: &'a [u8],
+        deadline: Deadline,
+        timed_out: &'a Cell<bool>,
+        ran_out: &'a Cell<bool>,
+    ) -> Input<'a> {
+        Input {
+            data,
+            pos: 0,
+            deadline,
+            timed_out,
+            ran_out,
+        }
+    }
+}
+
+impl BufRead for Input<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.deadline.passed() {
+            self.timed_out.set(true);
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the decoding time cap has passed",
+            ));
+        }
+        let start = self.pos.min(self.data.len());
+        let end = start.saturating_add(CHUNK).min(self.data.len());
+        if start == end {
+            self.ran_out.set(true);
+        }
+        Ok(&self.data[start..end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.data.len());
+    }
+}
+
+impl Read for Input<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let chunk = self.fill_buf()?;
+        let n = chunk.len().min(out.len());
+        out[..n].copy_from_slice(&chunk[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Seek for Input<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let len = self.data.len() as i128;
+        let target = match to {
+            SeekFrom::Start(n) => i128::from(n),
+            SeekFrom::End(d) => len + i128::from(d),
+            SeekFrom::Current(d) => self.pos as i128 + i128::from(d),
+        };
+        if target < 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start",
+            ));
+        }
+        // Past the end is allowed (reads then find nothing), as for a Cursor.
+        self.pos = usize::try_from(target).unwrap_or(usize::MAX);
+        Ok(self.pos as u64)
+    }
+}
+
+pub(crate) fn timed_out_error(format: &'static str, limits: &Limits) -> DecodeError {
+    DecodeError::TimedOut {
+        format,
+        limit: limits.max_decode_time.unwrap_or_default(),
+    }
+}
 
 /// Decodes a picture's first frame to 8-bit RGB (see the module docs for
 /// the conversions).
@@ -323,10 +436,7 @@ fn decode_with_image(
     let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
     let err = |e| {
         if timed_out.get() {
-            DecodeError::TimedOut {
-                format: name,
-                limit: limits.max_decode_time.unwrap_or_default(),
-            }
+            timed_out_error(name, limits)
         } else {
             image_error(name, limits, e)
         }
@@ -342,6 +452,10 @@ fn decode_with_image(
     check_pixels(name, width, height, limits)?;
     image_limits.reserve(decoder.total_bytes()).map_err(err)?;
     let picture = DynamicImage::from_decoder(decoder).map_err(err)?;
+    if timed_out.get() {
+        // A decoder that took the failed read for the end of its data.
+        return Err(timed_out_error(name, limits));
+    }
     Ok((width, height, pillow_rgb(picture)))
 }
 
@@ -397,10 +511,7 @@ fn gif_first_frame(
     let name = "gif";
     let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
     let malformed = |e: gif::DecodingError| match e {
-        _ if timed_out.get() => DecodeError::TimedOut {
-            format: name,
-            limit: limits.max_decode_time.unwrap_or_default(),
-        },
+        _ if timed_out.get() => timed_out_error(name, limits),
         gif::DecodingError::MemoryLimit | gif::DecodingError::OutOfMemory => {
             DecodeError::MemoryLimit {
                 format: name,
@@ -444,6 +555,9 @@ fn gif_first_frame(
     let local = frame.palette.clone();
     let mut indices = vec![0u8; fw as usize * fh as usize];
     decoder.read_into_buffer(&mut indices).map_err(malformed)?;
+    if timed_out.get() {
+        return Err(timed_out_error(name, limits));
+    }
 
     let (w, h) = (width as usize, height as usize);
     let mut canvas = vec![fill; w * h];

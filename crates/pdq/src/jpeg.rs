@@ -20,7 +20,7 @@
 //!   `-fexceptions`), are caught here and become [`DecodeError::Malformed`];
 //!   the decompressor is destroyed on the way out, so nothing leaks;
 //! * the deadline is checked each time libjpeg asks for input (every
-//!   [`CHUNK`] bytes, which covers the whole entropy-decoding pass of a
+//!   64 KiB, which covers the whole entropy-decoding pass of a
 //!   progressive JPEG) and every 16 output rows;
 //! * a JPEG whose data ends before its last row (libjpeg would warn, fake an
 //!   end marker and fill the rest with flat grey) is refused as truncated,
@@ -28,121 +28,14 @@
 //!   does not exist, and the reference (Pillow) refuses such files too.
 
 use std::cell::Cell;
-use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::time::Instant;
 
 use mozjpeg::{ColorSpace, DctMethod, Decompress};
 
-use crate::decode::{DecodeError, Limits, Result, check_pixels};
+use crate::decode::{DecodeError, Deadline, Input, Limits, Result, check_pixels, timed_out_error};
 
 const NAME: &str = "jpeg";
-
-/// How many input bytes a decoder gets per request: the deadline is checked
-/// between requests. Large enough that libjpeg-turbo's Huffman fast path
-/// (which wants a few KiB buffered) is used almost all the time.
-pub(crate) const CHUNK: usize = 64 * 1024;
-
-/// When decoding must stop, if ever.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline {
-    at: Option<Instant>,
-}
-
-impl Deadline {
-    pub(crate) fn start(limits: &Limits) -> Deadline {
-        Deadline {
-            at: limits.max_decode_time.and_then(|d| Instant::now().checked_add(d)),
-        }
-    }
-
-    pub(crate) fn passed(&self) -> bool {
-        self.at.is_some_and(|at| Instant::now() >= at)
-    }
-}
-
-/// The file's bytes, handed to a decoder at most [`CHUNK`] at a time, with
-/// the deadline checked at every request: past it, the read fails and
-/// `timed_out` is set, so the decoder's error can be told apart.
-#[derive(Debug)]
-pub(crate) struct Input<'a> {
-    data: &'a [u8],
-    pos: usize,
-    deadline: Deadline,
-    /// Set when the deadline stopped a read.
-    pub(crate) timed_out: &'a Cell<bool>,
-    /// Set when a read found no more data (libjpeg then fakes an end marker).
-    pub(crate) ran_out: &'a Cell<bool>,
-}
-
-impl<'a> Input<'a> {
-    pub(crate) fn new(
-        data: &'a [u8],
-        deadline: Deadline,
-        timed_out: &'a Cell<bool>,
-        ran_out: &'a Cell<bool>,
-    ) -> Input<'a> {
-        Input {
-            data,
-            pos: 0,
-            deadline,
-            timed_out,
-            ran_out,
-        }
-    }
-}
-
-impl BufRead for Input<'_> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.deadline.passed() {
-            self.timed_out.set(true);
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the decoding time cap has passed",
-            ));
-        }
-        let start = self.pos.min(self.data.len());
-        let end = start.saturating_add(CHUNK).min(self.data.len());
-        if start == end {
-            self.ran_out.set(true);
-        }
-        Ok(&self.data[start..end])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.pos = self.pos.saturating_add(n).min(self.data.len());
-    }
-}
-
-impl Read for Input<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let chunk = self.fill_buf()?;
-        let n = chunk.len().min(out.len());
-        out[..n].copy_from_slice(&chunk[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl Seek for Input<'_> {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let len = self.data.len() as i128;
-        let target = match to {
-            SeekFrom::Start(n) => i128::from(n),
-            SeekFrom::End(d) => len + i128::from(d),
-            SeekFrom::Current(d) => self.pos as i128 + i128::from(d),
-        };
-        if target < 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek before the start",
-            ));
-        }
-        // Past the end is allowed (reads then find nothing), as for a Cursor.
-        self.pos = usize::try_from(target).unwrap_or(usize::MAX);
-        Ok(self.pos as u64)
-    }
-}
 
 /// What the marker walk found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -238,7 +131,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Resul
     let input = Input::new(bytes, deadline, &timed_out, &ran_out);
     let result = catch_unwind(AssertUnwindSafe(|| decode_libjpeg(input, limits, &structure, &ran_out)));
     if timed_out.get() {
-        return Err(timed_out_error(limits));
+        return Err(timed_out_error(NAME, limits));
     }
     match result {
         Ok(r) => r,
@@ -253,13 +146,6 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Resul
                 None => resume_unwind(payload),
             }
         }
-    }
-}
-
-pub(crate) fn timed_out_error(limits: &Limits) -> DecodeError {
-    DecodeError::TimedOut {
-        format: NAME,
-        limit: limits.max_decode_time.unwrap_or_default(),
     }
 }
 
@@ -321,7 +207,7 @@ fn decode_libjpeg(
     let mut done = 0;
     while done < h {
         if deadline.passed() {
-            return Err(timed_out_error(limits));
+            return Err(timed_out_error(NAME, limits));
         }
         let n = ROWS.min(h - done);
         let chunk = &mut rows[..w * n * channels];
