@@ -122,3 +122,7 @@ printf '  Spoor (pdq_bench: capped decode + 8 dihedral hashes): %8.1f pictures/s
 printf '  reference (Pillow + pdqhash, %s processes):           %8.1f pictures/s   [%s]\n' "$BENCH_JOBS" "$best_ref" "$versions"
 printf '  ratio: %sx  (target >= 3x: %s)\n' "$ratio" "$verdict"
 printf '%s\n' "$agreement" | sed 's/^/  /'
+
+# The JPEG decode alone: Spoor's decoder (libjpeg-turbo's code) against
+# zune-jpeg (what Spoor used before), one thread, file by file alternating.
+printf '  %s\n' "$("$BIN" "$CORPUS" 1 --jpeg-decoders)"

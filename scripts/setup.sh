@@ -14,6 +14,9 @@ packages=(
     xvfb xauth imagemagick webkit2gtk-driver
     # tests and benchmarks: plain sqlite3 for tampering, hashdeep as the reference tool
     sqlite3 hashdeep
+    # JPEG decoding (crates/pdq builds mozjpeg's libjpeg-turbo code): nasm for its
+    # SIMD; without it the build falls back to plain C (same pixels, slower)
+    nasm
     # video fingerprints (crates/video): FFmpeg 5.1 libraries for ffmpeg-next,
     # clang for its bindgen, the ffmpeg CLI for test videos and the benchmark
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev

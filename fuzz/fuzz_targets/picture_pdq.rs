@@ -9,10 +9,14 @@ use spoor_pdq::decode::{Limits, decode};
 
 fuzz_target!(|data: &[u8]| {
     // Smaller caps than the scan's, so one input cannot take the fuzzer's
-    // whole memory limit; the logic is the same.
+    // whole memory limit; the logic is the same. No time cap: an input must
+    // do the same thing on every run (libFuzzer's own -timeout catches a
+    // slow one); the JPEG scan cap stays, as in the scan.
     let limits = Limits {
         max_pixels: 16_000_000,
         max_alloc: 256 << 20,
+        max_decode_time: None,
+        ..Limits::default()
     };
     match decode(data, &limits) {
         Ok(d) => {

@@ -355,6 +355,20 @@ enum ProgressArg {
     None,
 }
 
+/// `--picture-timeout`: seconds (0 and fractions allowed), or `none`.
+#[derive(Clone, Copy, Debug)]
+struct PictureTimeout(Option<std::time::Duration>);
+
+fn parse_picture_timeout(s: &str) -> std::result::Result<PictureTimeout, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(PictureTimeout(None));
+    }
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1e9).contains(&v) => Ok(PictureTimeout(Some(std::time::Duration::from_secs_f64(v)))),
+        _ => Err(format!("expected a number of seconds (0 or more) or `none`, got {s:?}")),
+    }
+}
+
 #[derive(Args, Debug)]
 struct ScanArgs {
     case: PathBuf,
@@ -373,6 +387,10 @@ struct ScanArgs {
     /// PDQ: pictures and listed hashes under this quality (0-100) are recorded but not matched
     #[arg(long, value_name = "N", default_value_t = spoor_pdq::index::DEFAULT_MIN_QUALITY, value_parser = clap::value_parser!(u8).range(0..=100))]
     pdq_min_quality: u8,
+    /// Pictures: seconds one picture's decoding may take (`none`: no cap); past it the
+    /// picture gets a `decode` warning (timed_out) and the scan moves on
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_picture_timeout)]
+    picture_timeout: PictureTimeout,
     #[arg(long, value_enum, default_value = "auto")]
     progress: ProgressArg,
     #[command(flatten)]
@@ -857,8 +875,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
         })
         .context("installing the Ctrl-C handler")?;
     }
+    let decode_limits = spoor_pdq::decode::Limits { max_decode_time: args.picture_timeout.0, ..spoor_pdq::decode::Limits::default() };
     let opts = ScanOptions {
         jobs: args.jobs,
+        decode_limits,
         hashsets: args.hashsets,
         rescan: args.rescan,
         pdq_max_distance: args.pdq_distance,

@@ -516,9 +516,10 @@ fn the_scan_survives_the_hostile_corpus_and_records_every_entry() {
     });
     println!("{} entries checked; warnings by stage {by_stage:?}", manifest.entries.len());
 
-    // Time per picture: pictures have no time cap; the pixel and memory caps
-    // bound a decoder's work. What the costliest hostile pictures take to
-    // decode and hash, here in one thread (printed; no clock is asserted).
+    // Time per picture: besides the pixel and memory caps, the decode time
+    // cap (`Limits::max_decode_time`, 20 s) stops a decoder. What the
+    // costliest hostile pictures take to decode and hash, here in one
+    // thread (printed; no clock is asserted).
     let mut costs: Vec<(f64, String)> = manifest
         .entries
         .iter()

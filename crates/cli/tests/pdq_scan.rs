@@ -189,3 +189,53 @@ fn an_ignore_pdq_set_never_sets_a_picture_aside() {
     assert_eq!(out.stdout.lines().count(), m.originals.len());
     assert!(out.stdout.lines().all(|l| l.len() > 65 && l.as_bytes()[64] == b','), "{}", out.stdout);
 }
+
+/// `--picture-timeout 0` stops every picture's decoding at its first check
+/// (no clock is involved: a zero cap has always passed): the scan completes,
+/// every picture keeps its digests, has no PDQ and one `decode` warning
+/// `(timed_out)`, and the cap is recorded. `none` records no cap; a bad
+/// value is a usage error.
+#[test]
+fn a_zero_picture_timeout_warns_for_every_picture() {
+    let ws = Workspace::new();
+    let m = generate_pdq(&ws.path("pdq")).expect("generate the pictures");
+    let (case, hits) = scan(&ws, &m, "timeout0.spoor", &["--picture-timeout", "0"]);
+    assert!(hits.is_empty(), "{hits:#?}");
+    assert_eq!(run_settings(&case)["picture_timeout_secs"], 0.0);
+    let conn = rusqlite::Connection::open(&case).expect("open the case");
+    let pictures: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT path_display, sha256, pdq FROM files WHERE type_class = 'image' ORDER BY path_display")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(pictures.len() > m.copies.len(), "{pictures:?}");
+    let warnings = ws.spoor(&args!["warnings", case, "--json"]);
+    warnings.ok();
+    let warnings = warnings.json();
+    for (path, sha256, pdq) in &pictures {
+        assert!(sha256.is_some(), "{path}: digests are kept");
+        assert_eq!(pdq, &None, "{path}");
+        let decode: Vec<&Value> = warnings
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|w| w["path"] == path.as_str() && w["stage"] == "decode")
+            .collect();
+        assert_eq!(decode.len(), 1, "{path}: {decode:?}");
+        let reason = decode[0]["reason"].as_str().expect("reason");
+        assert!(reason.contains("(timed_out)") && reason.contains("time cap of 0 s"), "{path}: {reason}");
+    }
+    ws.spoor(&args!["verify", case]).ok();
+
+    // The default cap is recorded; `none` records none; nonsense is refused.
+    let (case, _) = scan(&ws, &m, "default.spoor", &[]);
+    assert_eq!(run_settings(&case)["picture_timeout_secs"], 20.0);
+    assert_eq!(run_settings(&case)["picture_max_jpeg_scans"], 500);
+    let (case, _) = scan(&ws, &m, "none.spoor", &["--picture-timeout", "none"]);
+    assert_eq!(run_settings(&case)["picture_timeout_secs"], Value::Null);
+    let case = ws.new_case("bad.spoor", &m.evidence_dir);
+    ws.spoor(&args!["scan", case, "--picture-timeout", "-1"]).expect_code(2);
+    ws.spoor(&args!["scan", case, "--picture-timeout", "soon"]).expect_code(2);
+}

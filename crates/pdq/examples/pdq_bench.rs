@@ -11,6 +11,11 @@
 //! and DCT (`dihedral_rgb`; the scan stores their `original`). `--out`
 //! writes `hash,quality,path` per picture, sorted by path (`bench/pdq.sh`
 //! compares them with the reference's).
+//!
+//! `--jpeg-decoders` instead times, on one thread, the JPEG decode alone by
+//! Spoor's decoder (libjpeg-turbo's code) and by zune-jpeg (through `image`,
+//! the decoder Spoor used before) over every JPEG in the folder, file by
+//! file alternating, and prints both totals.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -49,11 +54,14 @@ struct Totals {
 
 fn main() {
     let mut out_file: Option<String> = None;
+    let mut jpeg_decoders = false;
     let mut positional = Vec::new();
     let mut all = std::env::args().skip(1);
     while let Some(a) = all.next() {
         if a == "--out" {
             out_file = all.next();
+        } else if a == "--jpeg-decoders" {
+            jpeg_decoders = true;
         } else {
             positional.push(a);
         }
@@ -71,6 +79,10 @@ fn main() {
     let mut files = Vec::new();
     walk(Path::new(&root), &mut files);
     files.sort();
+    if jpeg_decoders {
+        compare_jpeg_decoders(&files);
+        return;
+    }
     let jobs: Vec<&PathBuf> = (0..repeat).flat_map(|_| files.iter()).collect();
 
     let next = AtomicUsize::new(0);
@@ -141,5 +153,43 @@ fn main() {
         per(t.read),
         per(t.decode),
         per(t.hash)
+    );
+}
+
+/// One thread, every JPEG: Spoor's decode (libjpeg-turbo's code, with the
+/// caps) against zune-jpeg's through `image` (RGB8), alternating file by
+/// file so both see the same machine load.
+fn compare_jpeg_decoders(files: &[PathBuf]) {
+    let limits = Limits::default();
+    let (mut n, mut pixels, mut same) = (0usize, 0u64, 0usize);
+    let (mut ours, mut zune) = (Duration::ZERO, Duration::ZERO);
+    for path in files {
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        if !bytes.starts_with(&[0xFF, 0xD8]) {
+            continue;
+        }
+        let t0 = Instant::now();
+        let a = decode(&bytes, &limits);
+        let t1 = Instant::now();
+        let b = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).map(|i| i.to_rgb8());
+        let t2 = Instant::now();
+        let (Ok(a), Ok(b)) = (a, b) else { continue };
+        n += 1;
+        pixels += u64::from(a.info.width) * u64::from(a.info.height);
+        ours += t1 - t0;
+        zune += t2 - t1;
+        if a.rgb == b.as_raw().as_slice() {
+            same += 1;
+        }
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n.max(1) as f64;
+    println!(
+        "{n} JPEGs, {:.1} megapixels each on average, one thread: libjpeg-turbo (Spoor) {:.1} ms per picture ({:.1} s), zune-jpeg {:.1} ms ({:.1} s): libjpeg-turbo takes {:.2}x zune-jpeg's time; identical pixels in {same} of {n}",
+        pixels as f64 / 1e6 / n.max(1) as f64,
+        ms(ours),
+        ours.as_secs_f64(),
+        ms(zune),
+        zune.as_secs_f64(),
+        ours.as_secs_f64() / zune.as_secs_f64().max(1e-9)
     );
 }

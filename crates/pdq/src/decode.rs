@@ -5,6 +5,14 @@
 //! * A pixel cap (default 100 megapixels) is checked from the header, and a
 //!   memory limit is passed to the decoder, before any pixel buffer is
 //!   allocated.
+//! * A time cap (default 20 s per picture) is checked cooperatively: every
+//!   time a decoder asks for input (at most 64 KiB at a time, so also within
+//!   a JPEG's entropy decoding, a PNG's inflating, a GIF's LZW), and every
+//!   16 output rows of a JPEG. Past it the decode stops with
+//!   [`DecodeError::TimedOut`]. A JPEG with more scans than
+//!   [`Limits::max_jpeg_scans`] is refused before decoding (scan floods).
+//! * JPEG is decoded by libjpeg-turbo's code as the reference's Pillow does
+//!   (see `jpeg.rs`), so its pixels, and hashes, are the reference's.
 //! * Every decode runs under `catch_unwind`: a decoder panic becomes
 //!   [`DecodeError::Panicked`], never a crash of the scan.
 //! * Pixels become RGB as Pillow's `Image.convert("RGB")` makes them (what
@@ -17,12 +25,15 @@
 //! * EXIF orientation is read and returned, never applied: the reference
 //!   hashes the stored pixels, and callers record the tag.
 
-use std::io::Cursor;
+use std::cell::Cell;
+use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat};
 use serde::Serialize;
 
+use crate::jpeg;
 use crate::{DihedralHashes, PdqResult};
 
 /// Decoding limits.
@@ -33,6 +44,14 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Largest allocation the decoder may make, in bytes.
     pub max_alloc: u64,
+    /// Longest a picture's decoding may take; `None`: no cap. Checked at
+    /// every input request of the decoder and every 16 output rows of a
+    /// JPEG (see the module docs); zero stops at the first check.
+    pub max_decode_time: Option<Duration>,
+    /// Most scans a JPEG may have (a progressive JPEG has about 10; every
+    /// scan revisits the whole picture, so thousands are a denial of
+    /// service, as libjpeg-turbo warns).
+    pub max_jpeg_scans: u32,
 }
 
 impl Limits {
@@ -40,6 +59,12 @@ impl Limits {
     pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
     /// 1 GiB: a 100-megapixel RGBA picture at 16 bits per channel fits.
     pub const DEFAULT_MAX_ALLOC: u64 = 1 << 30;
+    /// 20 s: the worst legitimate picture (100 megapixels, progressive)
+    /// decodes in a few seconds on a slow core.
+    pub const DEFAULT_MAX_DECODE_TIME: Duration = Duration::from_secs(20);
+    /// 500, the limit libjpeg-turbo's own fuzzers and `djpeg -maxscans`
+    /// examples use.
+    pub const DEFAULT_MAX_JPEG_SCANS: u32 = 500;
 }
 
 impl Default for Limits {
@@ -47,6 +72,8 @@ impl Default for Limits {
         Limits {
             max_pixels: Self::DEFAULT_MAX_PIXELS,
             max_alloc: Self::DEFAULT_MAX_ALLOC,
+            max_decode_time: Some(Self::DEFAULT_MAX_DECODE_TIME),
+            max_jpeg_scans: Self::DEFAULT_MAX_JPEG_SCANS,
         }
     }
 }
@@ -111,6 +138,16 @@ pub enum DecodeError {
         format: &'static str,
         message: String,
     },
+    #[error(
+        "{format}: decoding was stopped at the time cap of {} s per picture",
+        limit.as_secs_f64()
+    )]
+    TimedOut {
+        format: &'static str,
+        limit: Duration,
+    },
+    #[error("jpeg: {scans} scans, over the cap of {max_scans} (a scan flood; not decoded)")]
+    TooManyScans { scans: u32, max_scans: u32 },
 }
 
 impl DecodeError {
@@ -124,18 +161,136 @@ impl DecodeError {
             DecodeError::Unsupported { .. } => "unsupported_feature",
             DecodeError::Malformed { .. } => "malformed",
             DecodeError::Panicked { .. } => "decoder_panicked",
+            DecodeError::TimedOut { .. } => "timed_out",
+            DecodeError::TooManyScans { .. } => "too_many_scans",
         }
     }
 }
 
 pub type Result<T> = std::result::Result<T, DecodeError>;
 
+/// How many input bytes a decoder gets per request: the deadline is checked
+/// between requests. Large enough that libjpeg-turbo's Huffman fast path
+/// (which wants a few KiB buffered) is used almost all the time.
+pub(crate) const CHUNK: usize = 64 * 1024;
+
+/// When decoding must stop, if ever.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+}
+
+impl Deadline {
+    pub(crate) fn start(limits: &Limits) -> Deadline {
+        Deadline {
+            at: limits.max_decode_time.and_then(|d| Instant::now().checked_add(d)),
+        }
+    }
+
+    pub(crate) fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+}
+
+/// The file's bytes, handed to a decoder at most [`CHUNK`] at a time, with
+/// the deadline checked at every request: past it, the read fails and
+/// `timed_out` is set, so the decoder's error can be told apart.
+#[derive(Debug)]
+pub(crate) struct Input<'a> {
+    data: &'a [u8],
+    pos: usize,
+    pub(crate) deadline: Deadline,
+    /// Set when the deadline stopped a read.
+    pub(crate) timed_out: &'a Cell<bool>,
+    /// Set when a read found no more data (libjpeg then fakes an end marker).
+    pub(crate) ran_out: &'a Cell<bool>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(
+        data: &'a [u8],
+        deadline: Deadline,
+        timed_out: &'a Cell<bool>,
+        ran_out: &'a Cell<bool>,
+    ) -> Input<'a> {
+        Input {
+            data,
+            pos: 0,
+            deadline,
+            timed_out,
+            ran_out,
+        }
+    }
+}
+
+impl BufRead for Input<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.deadline.passed() {
+            self.timed_out.set(true);
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the decoding time cap has passed",
+            ));
+        }
+        let start = self.pos.min(self.data.len());
+        let end = start.saturating_add(CHUNK).min(self.data.len());
+        if start == end {
+            self.ran_out.set(true);
+        }
+        Ok(&self.data[start..end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.data.len());
+    }
+}
+
+impl Read for Input<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let chunk = self.fill_buf()?;
+        let n = chunk.len().min(out.len());
+        out[..n].copy_from_slice(&chunk[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Seek for Input<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let len = self.data.len() as i128;
+        let target = match to {
+            SeekFrom::Start(n) => i128::from(n),
+            SeekFrom::End(d) => len + i128::from(d),
+            SeekFrom::Current(d) => self.pos as i128 + i128::from(d),
+        };
+        if target < 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start",
+            ));
+        }
+        // Past the end is allowed (reads then find nothing), as for a Cursor.
+        self.pos = usize::try_from(target).unwrap_or(usize::MAX);
+        Ok(self.pos as u64)
+    }
+}
+
+pub(crate) fn timed_out_error(format: &'static str, limits: &Limits) -> DecodeError {
+    DecodeError::TimedOut {
+        format,
+        limit: limits.max_decode_time.unwrap_or_default(),
+    }
+}
+
 /// Decodes a picture's first frame to 8-bit RGB (see the module docs for
 /// the conversions).
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
+    let deadline = Deadline::start(limits);
     let format = sniff(bytes)?;
     let name = format_name(format);
-    match catch_unwind(AssertUnwindSafe(|| decode_unguarded(bytes, format, limits))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        decode_unguarded(bytes, format, limits, deadline)
+    })) {
         Ok(result) => result,
         Err(payload) => Err(DecodeError::Panicked {
             format: name,
@@ -210,7 +365,7 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -220,12 +375,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-fn decode_unguarded(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<Decoded> {
+fn decode_unguarded(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &Limits,
+    deadline: Deadline,
+) -> Result<Decoded> {
     let name = format_name(format);
-    let (width, height, rgb) = if format == ImageFormat::Gif {
-        gif_first_frame(bytes, limits)?
-    } else {
-        decode_with_image(bytes, format, limits)?
+    let (width, height, rgb) = match format {
+        ImageFormat::Gif => gif_first_frame(bytes, limits, deadline)?,
+        ImageFormat::Jpeg => jpeg::decode(bytes, limits, deadline)?,
+        _ => decode_with_image(bytes, format, limits, deadline)?,
     };
     let info = ImageInfo {
         width,
@@ -237,7 +397,7 @@ fn decode_unguarded(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Resul
     Ok(Decoded { info, rgb })
 }
 
-fn check_pixels(name: &'static str, width: u32, height: u32, limits: &Limits) -> Result<()> {
+pub(crate) fn check_pixels(name: &'static str, width: u32, height: u32, limits: &Limits) -> Result<()> {
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(DecodeError::TooManyPixels {
             format: name,
@@ -270,12 +430,21 @@ fn decode_with_image(
     bytes: &[u8],
     format: ImageFormat,
     limits: &Limits,
+    deadline: Deadline,
 ) -> Result<(u32, u32, Vec<u8>)> {
     let name = format_name(format);
-    let err = |e| image_error(name, limits, e);
+    let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
+    let err = |e| {
+        if timed_out.get() {
+            timed_out_error(name, limits)
+        } else {
+            image_error(name, limits, e)
+        }
+    };
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_alloc);
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let input = Input::new(bytes, deadline, &timed_out, &ran_out);
+    let mut reader = image::ImageReader::with_format(input, format);
     reader.limits(image_limits.clone());
     // Reads the header only.
     let decoder = reader.into_decoder().map_err(err)?;
@@ -283,6 +452,10 @@ fn decode_with_image(
     check_pixels(name, width, height, limits)?;
     image_limits.reserve(decoder.total_bytes()).map_err(err)?;
     let picture = DynamicImage::from_decoder(decoder).map_err(err)?;
+    if timed_out.get() {
+        // A decoder that took the failed read for the end of its data.
+        return Err(timed_out_error(name, limits));
+    }
     Ok((width, height, pillow_rgb(picture)))
 }
 
@@ -330,9 +503,15 @@ fn pillow_rgb(picture: DynamicImage) -> Vec<u8> {
 /// placed on it; every index looked up in the local palette, else the global
 /// one, else taken as grey. Transparency is not applied, as in Pillow's
 /// `convert("RGB")`.
-fn gif_first_frame(bytes: &[u8], limits: &Limits) -> Result<(u32, u32, Vec<u8>)> {
+fn gif_first_frame(
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: Deadline,
+) -> Result<(u32, u32, Vec<u8>)> {
     let name = "gif";
+    let (timed_out, ran_out) = (Cell::new(false), Cell::new(false));
     let malformed = |e: gif::DecodingError| match e {
+        _ if timed_out.get() => timed_out_error(name, limits),
         gif::DecodingError::MemoryLimit | gif::DecodingError::OutOfMemory => {
             DecodeError::MemoryLimit {
                 format: name,
@@ -350,7 +529,8 @@ fn gif_first_frame(bytes: &[u8], limits: &Limits) -> Result<(u32, u32, Vec<u8>)>
         Some(n) => gif::MemoryLimit::Bytes(n),
         None => gif::MemoryLimit::Unlimited,
     });
-    let mut decoder = options.read_info(Cursor::new(bytes)).map_err(malformed)?;
+    let input = Input::new(bytes, deadline, &timed_out, &ran_out);
+    let mut decoder = options.read_info(input).map_err(malformed)?;
     let (screen_w, screen_h) = (u32::from(decoder.width()), u32::from(decoder.height()));
     let global: Option<Vec<u8>> = decoder.global_palette().map(<[u8]>::to_vec);
     let Some(frame) = decoder.next_frame_info().map_err(malformed)? else {
@@ -375,6 +555,9 @@ fn gif_first_frame(bytes: &[u8], limits: &Limits) -> Result<(u32, u32, Vec<u8>)>
     let local = frame.palette.clone();
     let mut indices = vec![0u8; fw as usize * fh as usize];
     decoder.read_into_buffer(&mut indices).map_err(malformed)?;
+    if timed_out.get() {
+        return Err(timed_out_error(name, limits));
+    }
 
     let (w, h) = (width as usize, height as usize);
     let mut canvas = vec![fill; w * h];
@@ -587,6 +770,7 @@ mod tests {
         let lax = Limits {
             max_pixels: Limits::DEFAULT_MAX_PIXELS,
             max_alloc: u64::MAX,
+            ..Limits::default()
         };
         let err = decode(&png, &lax).expect_err("refused");
         assert_eq!(err.code(), "too_many_pixels", "{err}");
@@ -698,6 +882,135 @@ mod tests {
             assert_eq!(crate::Dihedral::from_name(d.as_str()), Some(d));
             assert_eq!(crate::Dihedral::from_name(d.name()), Some(d));
         }
+    }
+
+    fn progressive_jpeg(w: usize, h: usize) -> Vec<u8> {
+        let rgb = gradient(w as u32, h as u32).into_raw();
+        let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+        c.set_size(w, h);
+        c.set_quality(90.0);
+        c.set_progressive_mode();
+        let mut started = c.start_compress(Vec::new()).expect("start");
+        started.write_scanlines(&rgb).expect("rows");
+        started.finish().expect("finish")
+    }
+
+    /// A progressive JPEG whose last scan is repeated `extra` times: libjpeg
+    /// only warns about the repeated progression and decodes every copy,
+    /// each a full pass over the coefficients (a scan flood).
+    fn scan_flood(extra: usize) -> Vec<u8> {
+        let jpeg = progressive_jpeg(64, 48);
+        let last_sos = jpeg
+            .windows(2)
+            .rposition(|w| w == [0xFF, 0xDA])
+            .expect("a scan");
+        assert_eq!(&jpeg[jpeg.len() - 2..], [0xFF, 0xD9]);
+        let last_scan = &jpeg[last_sos..jpeg.len() - 2];
+        let mut out = jpeg[..jpeg.len() - 2].to_vec();
+        for _ in 0..extra {
+            out.extend_from_slice(last_scan);
+        }
+        out.extend_from_slice(&[0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn zero_time_cap_stops_every_format_at_its_first_check() {
+        let img = DynamicImage::ImageRgb8(gradient(64, 48));
+        let mut files = vec![("jpeg", progressive_jpeg(64, 48))];
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Bmp,
+            ImageFormat::Tiff,
+            ImageFormat::Gif,
+            ImageFormat::Jpeg,
+        ] {
+            files.push((format_name(format), encode(&img, format)));
+        }
+        let stop = Limits {
+            max_decode_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let uncapped = Limits {
+            max_decode_time: None,
+            ..Limits::default()
+        };
+        for (name, bytes) in &files {
+            let err = decode(bytes, &stop).expect_err("stopped");
+            assert_eq!(err.code(), "timed_out", "{name}: {err}");
+            assert_eq!(
+                err,
+                DecodeError::TimedOut {
+                    format: name,
+                    limit: Duration::ZERO
+                }
+            );
+            assert!(err.to_string().contains("time cap of 0 s"), "{err}");
+            let d = decode(bytes, &uncapped).expect("decodes without a cap");
+            assert_eq!((d.info.width, d.info.height), (64, 48), "{name}");
+            assert_eq!(d, decode(bytes, &Limits::default()).expect("decodes"));
+        }
+    }
+
+    #[test]
+    fn jpeg_scan_flood_is_refused_before_decoding() {
+        let plain = progressive_jpeg(64, 48);
+        let scans = jpeg::structure(&plain).scans;
+        assert!(scans > 1 && scans < 20, "{scans} scans");
+        let flood = scan_flood(3000);
+        let err = decode(&flood, &Limits::default()).expect_err("refused");
+        assert_eq!(
+            err,
+            DecodeError::TooManyScans {
+                scans: scans + 3000,
+                max_scans: Limits::DEFAULT_MAX_JPEG_SCANS
+            }
+        );
+        assert_eq!(err.code(), "too_many_scans");
+        // The cap is what refuses it: libjpeg itself would decode it (to the
+        // same pixels, the repeated refinement adding nothing here)...
+        let lax = Limits {
+            max_jpeg_scans: u32::MAX,
+            ..Limits::default()
+        };
+        let d = decode(&flood, &lax).expect("libjpeg decodes a flood");
+        assert_eq!((d.info.width, d.info.height), (64, 48));
+        // ... and the time cap still applies to it.
+        let stop = Limits {
+            max_decode_time: Some(Duration::ZERO),
+            ..lax
+        };
+        assert_eq!(decode(&flood, &stop).expect_err("stopped").code(), "timed_out");
+        // An ordinary progressive JPEG is far under the cap.
+        assert!(decode(&plain, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn truncated_jpeg_is_refused_not_hashed_with_filler() {
+        let img = DynamicImage::ImageRgb8(gradient(64, 64));
+        for jpeg in [encode(&img, ImageFormat::Jpeg), progressive_jpeg(64, 64)] {
+            for cut in [jpeg.len() / 3, jpeg.len() * 2 / 3] {
+                let err = decode(&jpeg[..cut], &Limits::default()).expect_err("truncated");
+                assert_eq!(err.code(), "malformed", "{err}");
+                assert!(err.to_string().contains("truncated"), "{err}");
+            }
+            assert!(decode(&jpeg, &Limits::default()).is_ok());
+        }
+        // Cut inside the header: libjpeg's own fatal error, caught.
+        let jpeg = encode(&img, ImageFormat::Jpeg);
+        let err = decode(&jpeg[..40], &Limits::default()).expect_err("no frame");
+        assert_eq!(err.code(), "malformed", "{err}");
+    }
+
+    #[test]
+    fn jpeg_memory_cap_is_checked_from_the_header() {
+        let jpeg = progressive_jpeg(64, 48);
+        let tight = Limits {
+            max_alloc: 64 * 48 * 3,
+            ..Limits::default()
+        };
+        let err = decode(&jpeg, &tight).expect_err("over the memory cap");
+        assert_eq!(err.code(), "memory_limit", "{err}");
     }
 
     fn crc32(data: &[u8]) -> u32 {

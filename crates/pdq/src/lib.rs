@@ -38,6 +38,7 @@ pub mod decode;
 mod downscale;
 mod hash;
 pub mod index;
+mod jpeg;
 
 use serde::Serialize;
 

@@ -5,12 +5,12 @@
 //! full-resolution pixels Pillow decodes, without EXIF transpose.
 //!
 //! What is required:
-//! * lossless inputs (PNG, BMP, GIF, TIFF): the exact hash;
-//! * every input: at most 6 bits from the reference (our JPEG and WebP
-//!   decoders legitimately round differently from libjpeg-turbo and
-//!   libwebp), median distance 0;
-//! * every input: the reference's quality, but for the one listed JPEG that
-//!   sits exactly on a quality step (see `QUALITY_DEVIATIONS`).
+//! * lossless inputs (PNG, BMP, GIF, TIFF) and JPEG (decoded by
+//!   libjpeg-turbo's code with Pillow's settings, so the same pixels as the
+//!   reference's): the exact hash;
+//! * every input: at most 6 bits from the reference (our WebP decoder may
+//!   legitimately round differently from libwebp), median distance 0;
+//! * every input, without exception: the reference's quality.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,16 +21,6 @@ use spoor_pdq::{Dihedral, PdqHash, dihedral_rgb, hash_rgb};
 /// Files left out of the comparison, each with the reason. (None today:
 /// `LAB.tiff` is not in the snapshot, and every WebP mode decodes.)
 const EXCLUDED: &[(&str, &str)] = &[];
-
-/// Quality scores that differ from the reference, each with the reason. The
-/// check fails on any other difference, and on these if the score changes.
-const QUALITY_DEVIATIONS: &[(&str, u32, &str)] = &[(
-    "pdq/data/reg-test-input/labelme-subset/q0003.jpg",
-    2,
-    "the reference's gradient sum is 270, exactly 3 x 90, ours 269: zune-jpeg's IDCT and \
-     chroma upsampling round differently from libjpeg-turbo (6% of pixels differ, by at most \
-     3 levels), and this low-detail picture sits on the quality step",
-)];
 
 /// Largest distance allowed on a lossy input.
 const MAX_LOSSY_DISTANCE: u32 = 6;
@@ -84,6 +74,13 @@ fn is_lossless(format: &str) -> bool {
     matches!(format, "png" | "bmp" | "gif" | "tiff")
 }
 
+/// Formats whose pixels must be the reference's exactly: lossless ones, and
+/// JPEG, which Spoor decodes with the reference's decoder (libjpeg-turbo's
+/// accurate IDCT and fancy upsampling).
+fn must_be_exact(format: &str) -> bool {
+    is_lossless(format) || format == "jpeg"
+}
+
 #[test]
 fn full_resolution_reference() {
     let dir = vectors();
@@ -92,7 +89,7 @@ fn full_resolution_reference() {
 
     let mut failures = Vec::new();
     let mut distances = Vec::new();
-    let (mut exact, mut lossless) = (0, 0);
+    let (mut exact, mut lossless, mut required_exact) = (0, 0, 0);
     println!(
         "{:<72} {:<5} {:>4} {:>9}  {:<64}  {:<64}",
         "file", "fmt", "dist", "quality", "expected", "got"
@@ -121,8 +118,14 @@ fn full_resolution_reference() {
         }
         if is_lossless(d.info.format) {
             lossless += 1;
+        }
+        if must_be_exact(d.info.format) {
+            required_exact += 1;
             if dist != 0 {
-                failures.push(format!("{}: lossless input {dist} bits off", row.path));
+                failures.push(format!(
+                    "{}: {} input {dist} bits off (must be exact)",
+                    row.path, d.info.format
+                ));
             }
         }
         if dist > MAX_LOSSY_DISTANCE {
@@ -131,16 +134,7 @@ fn full_resolution_reference() {
                 row.path
             ));
         }
-        let deviation = QUALITY_DEVIATIONS.iter().find(|(p, _, _)| *p == row.path);
-        if let Some((_, q, why)) = deviation {
-            println!("    quality deviation allowed: {why}");
-            if got.quality != *q {
-                failures.push(format!(
-                    "{}: quality {} instead of the known {q}",
-                    row.path, got.quality
-                ));
-            }
-        } else if got.quality != row.quality {
+        if got.quality != row.quality {
             failures.push(format!(
                 "{}: quality {} instead of {}",
                 row.path, got.quality, row.quality
@@ -151,8 +145,8 @@ fn full_resolution_reference() {
     let median = distances[distances.len() / 2];
     let max = distances.last().copied().unwrap_or(0);
     println!(
-        "{} compared, {exact} bit-exact ({lossless} lossless, all required exact), \
-         max distance {max}, median {median}, {} excluded",
+        "{} compared, {exact} bit-exact ({required_exact} required exact: {lossless} lossless \
+         and every JPEG), max distance {max}, median {median}, {} excluded",
         distances.len(),
         EXCLUDED.len()
     );

@@ -267,6 +267,8 @@ pub fn scan(mut case: Case, library: &Library, opts: &ScanOptions, cancel: Arc<A
                 "picture_max_pixels": opts.decode_limits.max_pixels,
                 "picture_max_bytes": opts.max_picture_bytes,
                 "picture_decode_memory": opts.decode_memory,
+                "picture_timeout_secs": opts.decode_limits.max_decode_time.map(|d| d.as_secs_f64()),
+                "picture_max_jpeg_scans": opts.decode_limits.max_jpeg_scans,
                 "one_file_system": true,
                 "pdq_max_distance": requested.max_distance,
                 "pdq_min_quality": requested.min_quality,
