@@ -983,9 +983,15 @@ struct HashOutput {
 /// decoder allocations).
 fn hash_one(path: &Path) -> Result<HashOutput> {
     use std::io::{Read, Seek};
-    let md = std::fs::symlink_metadata(path).context("cannot stat")?;
-    if !md.is_file() {
-        bail!("not a regular file ({}); not opened", if md.is_dir() { "a folder" } else if md.is_symlink() { "a symbolic link" } else { "a special file" });
+    match std::fs::symlink_metadata(path) {
+        Ok(md) if !md.is_file() => {
+            bail!("not a regular file ({}); not opened", if md.is_dir() { "a folder" } else if md.is_symlink() { "a symbolic link" } else { "a special file" })
+        }
+        Ok(_) => {}
+        // Past PATH_MAX only a descriptor walk reaches it: open_read_only
+        // does, and the opened file is checked below.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => {}
+        Err(e) => return Err(e).context("cannot stat"),
     }
     // A link swapped in after the check fails here (ELOOP), never followed.
     let (mut file, _) = spoor_evidence::open_read_only(path).map_err(|e| anyhow::anyhow!("cannot be opened: {}", spoor_evidence::io_reason(&e)))?;

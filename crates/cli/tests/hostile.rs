@@ -1044,6 +1044,12 @@ fn files_beyond_path_max_are_scanned() {
     let chain = manifest.entries.iter().filter(|e| e.path.starts_with(b"beyond-path-max/")).count();
     let recorded = files.keys().filter(|p| p.starts_with(b"beyond-path-max/")).count();
     assert_eq!((recorded, chain), (41, 41), "every folder of the chain and its file");
+    // `spoor hash` reaches it by its absolute path too.
+    let abs = manifest.evidence_path(&hidden.path);
+    assert!(abs.as_os_str().len() > spoor_fixtures::PATH_MAX);
+    let run = ws.spoor(&args!["hash", abs, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.json()["sha256"].as_str(), hidden.sha256.as_deref(), "{}", run.describe());
 }
 
 /// `spoor hash` digests and decodes from one `open_read_only` descriptor,
