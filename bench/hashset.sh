@@ -13,9 +13,16 @@
 #                   less when the disk cannot hold a 50 M VICS import, about
 #                   0.65 KB per record)
 #   BENCH_DIR       work folder (default /tmp/spoor-bench-hashset); needs
-#                   about 0.75 KB per record free (~37 GB for 50 M)
+#                   about 0.75 KB per VICS record free (~37 GB for 50 M:
+#                   the list, the import's sort runs and the set at once)
 #   BENCH_QUERIES   lookups per measurement (default 2000000)
 #   BENCH_KEEP      1: keep the generated lists and libraries afterwards
+#   BENCH_KEEP_INDEX  1: keep only the md5sum library (lib-md5sum, ~0.16 KB
+#                   per record) for BENCH_LOOKUP_ONLY runs
+#   BENCH_LOOKUP_ONLY  1: only measure lookups again, on the md5sum library a
+#                   run with BENCH_KEEP_INDEX=1 (or BENCH_KEEP=1) left in
+#                   BENCH_DIR (for a quieter moment: lookups suffer most
+#                   from other processes); BENCH_RECORDS must be that run's
 set -euo pipefail
 
 BENCH_RECORDS=${BENCH_RECORDS:-50000000}
@@ -23,6 +30,8 @@ BENCH_VICS_RECORDS=${BENCH_VICS_RECORDS:-$BENCH_RECORDS}
 BENCH_DIR=${BENCH_DIR:-/tmp/spoor-bench-hashset}
 BENCH_QUERIES=${BENCH_QUERIES:-2000000}
 BENCH_KEEP=${BENCH_KEEP:-0}
+BENCH_KEEP_INDEX=${BENCH_KEEP_INDEX:-0}
+BENCH_LOOKUP_ONLY=${BENCH_LOOKUP_ONLY:-0}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -46,6 +55,8 @@ BIN=$TARGET/release/examples/hashset_bench
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
 N=$BENCH_RECORDS
+say "load average: $(cut -d' ' -f1-3 /proc/loadavg); free disk in $BENCH_DIR: $(df -h --output=avail . | tail -1 | tr -d ' ')"
+mps() { echo "$1" | awk '{printf "%.2f M/s", $1 / 1e6}'; }
 
 # key=value output of a step -> shell variables PREFIX_key
 grab() { # prefix file
@@ -53,6 +64,28 @@ grab() { # prefix file
         [ -n "$k" ] && [ -n "$v" ] && printf -v "${1}_${k}" '%s' "$v"
     done < "$2"
 }
+
+if [ "$BENCH_LOOKUP_ONLY" = 1 ]; then
+    [ -d lib-md5sum ] || { say "no lib-md5sum in $BENCH_DIR: run once with BENCH_KEEP_INDEX=1"; exit 2; }
+    say "looking up (lookup-only mode)"
+    "$BIN" lookup --library lib-md5sum --name bench-md5sum --records "$N" --queries "$BENCH_QUERIES" > lookup-only.out
+    grab L lookup-only.out
+    cat <<EOF
+
+Lookups only, md5sum set of $N records, $BENCH_QUERIES random keys, one thread
+(load average $L_lookup_load_average_start at the start, $L_lookup_load_average_end at the end; $(nproc) cores)
+
+| MD5 lookups                 | wall       | CPU        |
+| --------------------------- | ---------- | ---------- |
+| one by one, present         | $(mps "$L_lookups_md5_present_per_second") | $(mps "$L_lookups_md5_present_per_cpu_second") |
+| one by one, mixed           | $(mps "$L_lookups_md5_mixed_per_second") | $(mps "$L_lookups_md5_mixed_per_cpu_second") |
+| batched, present            | $(mps "$L_lookups_md5_batched_present_per_second") | $(mps "$L_lookups_md5_batched_present_per_cpu_second") |
+| batched, mixed              | $(mps "$L_lookups_md5_batched_mixed_per_second") | $(mps "$L_lookups_md5_batched_mixed_per_cpu_second") |
+| batches of 1024, mixed      | $(mps "$L_lookups_md5_batched_1024_mixed_per_second") | $(mps "$L_lookups_md5_batched_1024_mixed_per_cpu_second") |
+open $L_open_ms ms; table on 2 MiB pages: $L_huge_page_mapped_bytes bytes
+EOF
+    exit 0
+fi
 
 # Max RSS in bytes from /usr/bin/time -v output, or 0.
 maxrss() { awk -F': ' '/Maximum resident set size/ {print $2 * 1024}' "$1" 2>/dev/null || echo 0; }
@@ -78,25 +111,29 @@ gen() { # format file records
     echo "$N" > "$file.done"
 }
 
-bench_format() { # format file prefix records
-    local f=$1 file=$2 p=$3 N=$4
+bench_format() { # format file prefix records drop-source
+    local f=$1 file=$2 p=$3 N=$4 drop=$5
     gen "$f" "$file" "$N"
     rm -rf "lib-$f"
+    printf -v "${p}_source_bytes" '%s' "$(stat -c %s "$file")"
     sync
-    say "importing $file"
+    say "importing $file (free disk: $(df -h --output=avail . | tail -1 | tr -d ' '))"
     run_timed "import-$f" "$BIN" import --library "lib-$f" --name "bench-$f" --source "$file"
     grab "$p" "import-$f.out"
     printf -v "${p}_time_rss" '%s' "$(maxrss "import-$f.time")"
-    printf -v "${p}_source_bytes" '%s' "$(stat -c %s "$file")"
+    # Delete as we go: the next steps do not need the list (the disk's
+    # peak is the import: list, sort runs and the set side by side).
+    if [ "$drop" = 1 ] && [ "$BENCH_KEEP" != 1 ]; then rm -f "$file" "$file.done"; fi
     say "looking up"
     "$BIN" lookup --library "lib-$f" --name "bench-$f" --records "$N" --queries "$BENCH_QUERIES" > "lookup-$f.out"
     grab "${p}L" "lookup-$f.out"
-    if [ "$BENCH_KEEP" != 1 ]; then rm -rf "lib-$f"; fi
+    if [ "$BENCH_KEEP" != 1 ] && { [ "$BENCH_KEEP_INDEX" != 1 ] || [ "$f" != md5sum ]; }; then
+        rm -rf "lib-$f"
+    fi
 }
 
-bench_format vics list.json V "$BENCH_VICS_RECORDS"
-[ "$BENCH_KEEP" = 1 ] || rm -f list.json list.json.done
-bench_format md5sum list.md5 M "$N"
+bench_format vics list.json V "$BENCH_VICS_RECORDS" 1
+bench_format md5sum list.md5 M "$N" 0
 
 say "reference: sqlite3 importing the md5sum list into an indexed table"
 rm -f ref.db
@@ -119,7 +156,6 @@ S_bytes=$(stat -c %s ref.db)
 
 mb() { echo "$1" | awk '{printf "%.0f MB", $1 / 1e6}'; }
 gb() { echo "$1" | awk '{printf "%.2f GB", $1 / 1e9}'; }
-mps() { echo "$1" | awk '{printf "%.2f M/s", $1 / 1e6}'; }
 pass() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo MISS; fi; }
 
 peak_v=$(( V_time_rss > V_peak_rss_bytes ? V_time_rss : V_peak_rss_bytes ))
@@ -157,7 +193,9 @@ per key; "batched" is one Matcher::matches_many call over all keys
 "batches of 1024" calls it per 1024 keys. Best of 5 after one warm-up
 pass; "wall" is keys / elapsed time, "CPU" is keys / this thread's CPU time
 (/proc/thread-self/schedstat), the rate of one core when the machine is
-shared (load average now: $(cut -d' ' -f1-3 /proc/loadavg)).
+shared. Load average (1 min) during the lookups: VICS $VL_lookup_load_average_start
+to $VL_lookup_load_average_end, md5sum $ML_lookup_load_average_start to $ML_lookup_load_average_end;
+now $(cut -d' ' -f1-3 /proc/loadavg).
 
 Reference (sqlite3 .import + CREATE INDEX of the md5sum list): $(printf '%.1f' "$S_secs") s,
 $(mps "$S_rate"), peak $(mb "$S_rss"), database $(gb "$S_bytes").

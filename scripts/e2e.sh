@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-target/debug/spoor-fixtures "$work/fixtures" >/dev/null
+target/debug/spoor-fixtures "$work/fixtures" --camera >/dev/null
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 50); do

@@ -98,14 +98,58 @@ pub struct ImportRequest {
     pub format: Option<Format>,
 }
 
-/// Progress of an import or an export (the engine reports no finer steps
-/// for these; the window shows the stage and the time so far).
+/// Progress of an import or an export, read from the engine's counters
+/// every [`TICK`]: bytes of the source read and records parsed for an
+/// import, hits read into the report for an export.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct WorkProgress {
-    /// `detecting`, `importing`, `verifying`, `writing` or `done`.
+    /// Import: `detecting`, `importing`, `done`. Export: `verifying`,
+    /// `reading`, `pictures`, `rendering`, `recording`, `done`.
     pub stage: String,
     pub detail: Option<String>,
     pub elapsed_secs: f64,
+    /// What `done` and `total` count: `bytes` (import) or `hits` (export).
+    pub unit: Option<String>,
+    pub done: u64,
+    /// `None` while unknown (a folder of vPDQ files has no one size).
+    pub total: Option<u64>,
+    /// Records parsed so far (import).
+    pub records: Option<u64>,
+    /// `unit`s per second so far.
+    pub rate_per_sec: f64,
+    /// Seconds left at that rate, when it can be estimated.
+    pub eta_secs: Option<f64>,
+}
+
+/// One reading of an engine's progress counters.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Probe {
+    /// Overrides the stage name when the engine says where it is.
+    stage: Option<&'static str>,
+    done: u64,
+    total: Option<u64>,
+    records: Option<u64>,
+}
+
+impl WorkProgress {
+    fn at(stage: &str, detail: Option<String>, unit: Option<&str>, probe: &Probe, elapsed_secs: f64) -> WorkProgress {
+        let rate = if elapsed_secs > 0.0 { probe.done as f64 / elapsed_secs } else { 0.0 };
+        let eta = match probe.total {
+            Some(total) if rate > 0.0 && total >= probe.done => Some((total - probe.done) as f64 / rate),
+            _ => None,
+        };
+        WorkProgress {
+            stage: probe.stage.unwrap_or(stage).to_string(),
+            detail,
+            elapsed_secs,
+            unit: unit.map(String::from),
+            done: probe.done,
+            total: probe.total,
+            records: probe.records,
+            rate_per_sec: rate,
+            eta_secs: eta,
+        }
+    }
 }
 
 /// What an import did.
@@ -125,6 +169,18 @@ pub struct ScanRequest {
     pub rescan: bool,
     /// Worker threads; `None` = all cores.
     pub jobs: Option<u32>,
+}
+
+/// Unknown material to export for victim identification.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
+pub struct VictimIdExportRequest {
+    pub selection: spoor_triage::case::Selection,
+    /// The settings the triage screen showed (series ids depend on them);
+    /// `None` for the engine's defaults.
+    pub settings: Option<spoor_triage::TriageSettings>,
+    pub output: PathBuf,
+    /// Who exports; `None` for the case's examiner.
+    pub examiner: Option<String>,
 }
 
 /// A thumbnail as a `data:` URL (the CSP allows no other image source).
@@ -152,12 +208,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
 }
 
-/// Runs long work on its own thread and sends a [`WorkProgress`] tick with
-/// `stage` every [`TICK`] until it ends.
+/// Runs long work on its own thread and sends a [`WorkProgress`] with
+/// `stage` and what `probe` reads from the engine's counters every
+/// [`TICK`] until it ends (never more often: throttled by construction).
 async fn with_ticks<T: Send + 'static>(
     channel: Channel<WorkProgress>,
     stage: &'static str,
     detail: Option<String>,
+    unit: Option<&'static str>,
+    probe: impl Fn() -> Probe + Send + 'static,
     f: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     blocking(move || {
@@ -173,7 +232,7 @@ async fn with_ticks<T: Send + 'static>(
             match rx.recv_timeout(TICK) {
                 Ok(result) => break result,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    let _ = channel.send(WorkProgress { stage: stage.into(), detail: detail.clone(), elapsed_secs: started.elapsed().as_secs_f64() });
+                    let _ = channel.send(WorkProgress::at(stage, detail.clone(), unit, &probe(), started.elapsed().as_secs_f64()));
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                     break Err(AppError::new(ErrorCode::Internal, format!("the {stage} worker stopped without an answer")));
@@ -181,7 +240,8 @@ async fn with_ticks<T: Send + 'static>(
             }
         };
         let _ = worker.join();
-        let _ = channel.send(WorkProgress { stage: "done".into(), detail, elapsed_secs: started.elapsed().as_secs_f64() });
+        let last = Probe { stage: Some("done"), ..probe() };
+        let _ = channel.send(WorkProgress::at(stage, detail, unit, &last, started.elapsed().as_secs_f64()));
         result
     })
     .await
@@ -306,7 +366,7 @@ pub async fn detect_format(file: PathBuf) -> Result<Option<Format>> {
 #[tauri::command]
 pub async fn import_hashset(state: State<'_, AppState>, request: ImportRequest, on_progress: Channel<WorkProgress>) -> Result<ImportResult> {
     let lib = library(&state)?;
-    let _ = on_progress.send(WorkProgress { stage: "detecting".into(), detail: None, elapsed_secs: 0.0 });
+    let _ = on_progress.send(WorkProgress::at("detecting", None, None, &Probe::default(), 0.0));
     let file = request.file.clone();
     let format = match request.format {
         Some(f) => Some(f),
@@ -324,8 +384,19 @@ pub async fn import_hashset(state: State<'_, AppState>, request: ImportRequest, 
     let detail = format.map(|f| format!("format {f}"));
     let opts = ImportOptions { name: request.name, version: request.version, kind, format, ..ImportOptions::default() };
     let file = request.file;
-    with_ticks(on_progress, "importing", detail, move || {
-        let (info, report) = lib.import_with_report(&file, &opts)?;
+    let counters = Arc::new(spoor_hashset::ImportProgress::default());
+    let seen = Arc::clone(&counters);
+    let probe = move || {
+        let total = seen.source_bytes.load(Ordering::Relaxed);
+        Probe {
+            stage: None,
+            done: seen.bytes_read.load(Ordering::Relaxed),
+            total: (total > 0).then_some(total),
+            records: Some(seen.records.load(Ordering::Relaxed)),
+        }
+    };
+    with_ticks(on_progress, "importing", detail, Some("bytes"), probe, move || {
+        let (info, report) = lib.import_with_progress(&file, &opts, &counters)?;
         Ok(ImportResult { info, report })
     })
     .await
@@ -422,6 +493,66 @@ pub async fn thumbnail(path: PathBuf, file_id: i64, max_side: u32) -> Result<Thu
     .await
 }
 
+/// A video's contact sheet as the case holds it (made and sealed by the
+/// scan; the evidence is not read), as a `data:` URL: shown blurred and
+/// grey until revealed, like every thumbnail. `None` when the scan made
+/// none (not a video, or the sheet was switched off).
+#[tauri::command]
+pub async fn contact_sheet(path: PathBuf, file_id: i64) -> Result<Option<ThumbnailData>> {
+    blocking(move || sheet_data(&path, file_id)).await
+}
+
+fn sheet_data(path: &Path, file_id: i64) -> Result<Option<ThumbnailData>> {
+    use base64::Engine;
+    let Some(sheet) = Case::open_read_only(path)?.contact_sheet(file_id)? else { return Ok(None) };
+    // Only what the CSP's img-src and the front end expect: never a type
+    // taken on trust from the file.
+    if sheet.mime != "image/jpeg" && sheet.mime != "image/png" {
+        return Err(AppError::new(ErrorCode::Undecodable, format!("contact sheet of file {file_id}: unexpected type {}", sheet.mime)));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&sheet.image);
+    Ok(Some(ThumbnailData { data_url: format!("data:{};base64,{b64}", sheet.mime), width: sheet.width, height: sheet.height }))
+}
+
+/// The triage of the case (as `spoor triage --json`): priority per
+/// evidence item with its reasons, unknown pictures and videos with their
+/// metadata, series, near-known candidates. Computed fresh, never stored.
+#[tauri::command]
+pub async fn triage(path: PathBuf, settings: Option<spoor_triage::TriageSettings>) -> Result<spoor_triage::case::CaseTriage> {
+    blocking(move || {
+        let settings = settings.unwrap_or_default();
+        settings.validate()?;
+        let case = Case::open_read_only(&path)?;
+        Ok(spoor_triage::case::triage_case(&case, &settings, &[])?)
+    })
+    .await
+}
+
+/// Exports selected unknown material as VICS 2.0 for victim
+/// identification, recorded in the case and its audit log (as `spoor
+/// triage export`).
+#[tauri::command]
+pub async fn export_victim_id(path: PathBuf, request: VictimIdExportRequest) -> Result<spoor_report::UnknownExportOutcome> {
+    blocking(move || {
+        if request.selection.is_empty() {
+            return Err(AppError::new(ErrorCode::InvalidArgument, "select unknown files, a series or the camera originals to export"));
+        }
+        let settings = request.settings.unwrap_or_default();
+        settings.validate()?;
+        let export = spoor_report::UnknownExportRequest {
+            selection: request.selection,
+            settings,
+            extra_known: Vec::new(),
+            output: request.output,
+            generator: spoor_report::Generator { name: "spoor-app".into(), version: env!("CARGO_PKG_VERSION").into(), commit: GIT_COMMIT.into() },
+            generated_utc: None,
+            actor: request.examiner.filter(|e| !e.trim().is_empty()),
+        };
+        Ok(spoor_report::export_unknown(&path, &export)?)
+    })
+    .await
+}
+
 /// Records a review of a file (category in the case's scheme, note),
 /// sealed in the audit log with the examiner and time.
 #[tauri::command]
@@ -481,7 +612,21 @@ pub async fn export_report(path: PathBuf, request: ExportReportRequest, on_progr
         actor: request.examiner.filter(|e| !e.trim().is_empty()),
     };
     let detail = Some(format!("{} to {}", export.format, export.output.display()));
-    with_ticks(on_progress, "writing", detail, move || Ok(spoor_report::export(&path, &export)?)).await
+    let counters = Arc::new(spoor_report::ExportProgress::default());
+    let seen = Arc::clone(&counters);
+    let probe = move || {
+        let total = seen.hits_total.load(Ordering::Relaxed);
+        Probe {
+            stage: Some(seen.stage().as_str()),
+            done: seen.hits_done.load(Ordering::Relaxed),
+            total: (total > 0).then_some(total),
+            records: None,
+        }
+    };
+    with_ticks(on_progress, "verifying", detail, Some("hits"), probe, move || {
+        Ok(spoor_report::export_with_progress(&path, &export, &counters)?)
+    })
+    .await
 }
 
 /// Tells whether a file is exactly a report this case produced (as `spoor verify-report`).
@@ -511,6 +656,74 @@ mod tests {
         assert!(view.by_category.is_empty());
         assert_eq!(view.review_scheme, ReviewScheme::VicsUs);
         assert_eq!(view.resumable_run, None);
+        Ok(())
+    }
+
+    #[test]
+    fn progress_rate_and_eta_come_from_the_counters() {
+        let p = WorkProgress::at("importing", None, Some("bytes"), &Probe { stage: None, done: 50, total: Some(150), records: Some(5) }, 2.0);
+        assert_eq!((p.stage.as_str(), p.done, p.total, p.records), ("importing", 50, Some(150), Some(5)));
+        assert_eq!(p.rate_per_sec, 25.0);
+        assert_eq!(p.eta_secs, Some(4.0));
+        let unknown = WorkProgress::at("importing", None, Some("bytes"), &Probe { stage: Some("done"), done: 50, total: None, records: None }, 0.0);
+        assert_eq!((unknown.stage.as_str(), unknown.rate_per_sec, unknown.eta_secs), ("done", 0.0, None));
+    }
+
+    /// A video's contact sheet comes from the case, as the stored JPEG;
+    /// a file without one has none.
+    #[test]
+    fn contact_sheets_come_from_the_case() -> std::result::Result<(), Box<dyn std::error::Error>> {
+        use spoor_case::{Batch, ContactSheet, NewFile, NewVideo, RunEnd, RunStart};
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("c.spoor");
+        let info = NewCase { case_number: "V-1".into(), title: String::new(), agency: String::new(), examiner: "E".into(), time_zone: "UTC".into() };
+        let mut case = Case::create(&path, &info, "test")?;
+        let ev = case.add_evidence(&NewEvidence { evidence_id: "ITEM-1".into(), description: String::new(), source_path: b"/mnt/x".to_vec(), acquisition_hashes: vec![] })?;
+        let run = case.start_run(&RunStart {
+            tool_name: "t".into(),
+            tool_version: "0".into(),
+            git_commit: "x".into(),
+            host: "h".into(),
+            settings: serde_json::json!({ "evidence": ["ITEM-1"] }),
+            hashsets: vec![],
+        })?;
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xD9];
+        let mut batch = Batch::default();
+        for (name, sheet) in [("clip.mp4", true), ("other.mp4", false)] {
+            batch.files.push(NewFile {
+                evidence_row: ev.row_id,
+                path: name.as_bytes().to_vec(),
+                path_display: name.into(),
+                kind: "file".into(),
+                size: 4,
+                status: "hashed".into(),
+                type_class: Some("video".into()),
+                video: Some(Box::new(NewVideo {
+                    codec: "h264".into(),
+                    contact_sheet: sheet.then(|| ContactSheet {
+                        mime: "image/jpeg".into(),
+                        width: 640,
+                        height: 480,
+                        cols: 4,
+                        rows: 4,
+                        tile_width: 160,
+                        tile_height: 120,
+                        tiles: vec![0.0],
+                        sha256: String::new(),
+                        image: jpeg.clone(),
+                    }),
+                    ..NewVideo::default()
+                })),
+                ..NewFile::default()
+            });
+        }
+        case.write_batch(run.run_id, &batch)?;
+        case.end_run(run.run_id, &RunEnd::Completed)?;
+        drop(case);
+        let t = sheet_data(&path, 1)?.ok_or("no sheet")?;
+        assert_eq!(t.data_url, "data:image/jpeg;base64,/9j/2Q==");
+        assert_eq!((t.width, t.height), (640, 480));
+        assert_eq!(sheet_data(&path, 2)?, None);
         Ok(())
     }
 

@@ -139,6 +139,17 @@ impl From<spoor_report::Error> for AppError {
 }
 
 /// Result type of every Tauri command.
+impl From<spoor_triage::Error> for AppError {
+    fn from(err: spoor_triage::Error) -> Self {
+        use spoor_triage::Error as E;
+        match err {
+            E::Case(e) => e.into(),
+            E::Invalid(_) => Self::new(ErrorCode::InvalidArgument, err.to_string()),
+            E::Json(_) => Self::new(ErrorCode::Internal, err.to_string()),
+        }
+    }
+}
+
 pub type Result<T> = std::result::Result<T, AppError>;
 
 #[cfg(test)]

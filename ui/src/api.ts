@@ -6,6 +6,7 @@ import type {
   AppError,
   AppInfo,
   AuditEntry,
+  CaseTriage,
   CaseOverview,
   EvidenceItem,
   ExportOutcome,
@@ -26,6 +27,9 @@ import type {
   SetInfo,
   Snapshot,
   ThumbnailData,
+  TriageSettings,
+  UnknownExportOutcome,
+  VictimIdExportRequest,
   VerifyReport,
   WarningView,
   WorkProgress,
@@ -66,6 +70,9 @@ export const api = {
   fileDetail: (path: string, fileId: number) => invoke<FileDetail>("file_detail", { path, fileId }),
   thumbnail: (path: string, fileId: number, maxSide: number) =>
     invoke<ThumbnailData>("thumbnail", { path, fileId, maxSide }),
+  contactSheet: (path: string, fileId: number) => invoke<ThumbnailData | null>("contact_sheet", { path, fileId }),
+  triage: (path: string, settings: TriageSettings | null) => invoke<CaseTriage>("triage", { path, settings }),
+  exportVictimId: (path: string, request: VictimIdExportRequest) => invoke<UnknownExportOutcome>("export_victim_id", { path, request }),
   review: (path: string, fileId: number, category: string | null, note: string, examiner: string | null) =>
     invoke<Review>("review", { path, fileId, category, note, examiner }),
   warnings: (path: string) => invoke<WarningView[]>("warnings", { path }),

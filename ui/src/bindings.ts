@@ -66,9 +66,30 @@ format: Format | null, };
 
 export type WorkProgress = { 
 /**
- * `detecting`, `importing`, `verifying`, `writing` or `done`.
+ * Import: `detecting`, `importing`, `done`. Export: `verifying`,
+ * `reading`, `pictures`, `rendering`, `recording`, `done`.
  */
-stage: string, detail: string | null, elapsed_secs: number, };
+stage: string, detail: string | null, elapsed_secs: number, 
+/**
+ * What `done` and `total` count: `bytes` (import) or `hits` (export).
+ */
+unit: string | null, done: number, 
+/**
+ * `None` while unknown (a folder of vPDQ files has no one size).
+ */
+total: number | null, 
+/**
+ * Records parsed so far (import).
+ */
+records: number | null, 
+/**
+ * `unit`s per second so far.
+ */
+rate_per_sec: number, 
+/**
+ * Seconds left at that rate, when it can be estimated.
+ */
+eta_secs: number | null, };
 
 export type ImportResult = { info: SetInfo, report: ImportReport, };
 
@@ -89,6 +110,17 @@ jobs: number | null, };
 export type ThumbnailData = { data_url: string, width: number, height: number, };
 
 export type ExportReportRequest = { format: ReportFormat, filters: Filters, output: string, 
+/**
+ * Who exports; `None` for the case's examiner.
+ */
+examiner: string | null, };
+
+export type VictimIdExportRequest = { selection: Selection, 
+/**
+ * The settings the triage screen showed (series ids depend on them);
+ * `None` for the engine's defaults.
+ */
+settings: TriageSettings | null, output: string, 
 /**
  * Who exports; `None` for the case's examiner.
  */
@@ -342,15 +374,86 @@ export type FileMatch = { hashset: string, hashset_version: string | null, hashs
 /**
  * The matched record as the set holds it (series, flags, names...).
  */
-record: JsonValue, };
+record: JsonValue, 
+/**
+ * For a hit found through a video's frames: the vPDQ percentages and
+ * matched frames, or the matching frame's number and time.
+ */
+video: VideoMatch | null, };
 
 export type FileDetail = { file_id: number, run_id: number, evidence_id: string, path: string, path_hex: string, kind: string, size: number, mtime_utc: string | null, atime_utc: string | null, ctime_utc: string | null, btime_utc: string | null, inode: number, file_type: string | null, type_class: string | null, extension_mismatch: boolean, md5: string | null, sha1: string | null, sha256: string | null, known_good: boolean, picture_format: string | null, width: number | null, height: number | null, pdq: string | null, pdq_quality: number | null, status: string, matches: Array<FileMatch>, 
 /**
  * Every review of the file, oldest first (the last is in force).
  */
-reviews: Array<Review>, };
+reviews: Array<Review>, 
+/**
+ * What the picture's or video's metadata says, when the scan read it.
+ */
+metadata: MetadataFacts | null, 
+/**
+ * What the video stage found, for a video.
+ */
+video: VideoFacts | null, };
 
 export type ReviewScheme = "vics-us" | "caid";
+
+export type MetadataFacts = { 
+/**
+ * `present`, `absent` or `damaged`.
+ */
+state: string, 
+/**
+ * `exif` or `container`.
+ */
+origin: string | null, make: string | null, model: string | null, serial: string | null, 
+/**
+ * Lens make and model, as written.
+ */
+lens: string | null, lens_serial: string | null, software: string | null, capture_local: string | null, capture_offset: string | null, capture_utc: string | null, 
+/**
+ * Last changed (by the camera or an editor), as the clock showed it.
+ */
+modified: string | null, gps_latitude: number | null, gps_longitude: number | null, gps_altitude: number | null, 
+/**
+ * EXIF orientation, 1–8.
+ */
+orientation: number | null, camera_original: boolean, 
+/**
+ * Why the file is, or is not, a camera original.
+ */
+verdict_reasons: Array<string>, };
+
+export type VideoFacts = { container: string, codec: string, width: number, height: number, duration_secs: number | null, frame_rate: number | null, frames_sampled: number, has_audio: boolean, creation_time: string | null, 
+/**
+ * The contact sheet's layout and tile times (its image through
+ * [`Case::contact_sheet`]), when one was made.
+ */
+contact_sheet: SheetFacts | null, };
+
+export type SheetFacts = { width: number, height: number, cols: number, rows: number, 
+/**
+ * The time of each tile, row by row, in seconds.
+ */
+tiles: Array<number>, sha256: string, };
+
+export type VideoMatch = { 
+/**
+ * vPDQ: the share of the scanned video's unique frames that match the
+ * known video, in percent.
+ */
+query_match_percent: number | null, 
+/**
+ * vPDQ: the share of the known video's unique frames that match.
+ */
+known_match_percent: number | null, 
+/**
+ * vPDQ: unique frames of the scanned video with a match.
+ */
+matched_frames: number | null, query_unique_frames: number | null, known_unique_frames: number | null, 
+/**
+ * A frame that matched a picture (method `pdq`): its number and time.
+ */
+frame_number: number | null, frame_timestamp: number | null, };
 
 export type SetKind = "alert" | "ignore";
 
@@ -537,3 +640,198 @@ exports: Array<ExportRecord>,
  * not theirs: an altered or re-saved copy.
  */
 named_exports: Array<ExportRecord>, };
+
+export type UnknownExportOutcome = { path: string, 
+/**
+ * Distinct contents (VICS media records) written.
+ */
+media: number, 
+/**
+ * Files (copies) they stand for.
+ */
+files: number, record: ExportRecord, };
+
+export type GpsPosition = { latitude: number, longitude: number, altitude: number | null, };
+
+export type ClusterSettings = { 
+/**
+ * Largest PDQ distance that links two pictures (default 31, the
+ * distance PDQ's authors give for "same picture" at a low false-match
+ * rate, and the default of the near-match stage).
+ */
+max_distance: number, 
+/**
+ * Pictures under this PDQ quality are never linked: they stay alone
+ * (default 50, as the reference's matching tools). Flat or tiny
+ * pictures get low quality and hashes that match by chance.
+ */
+min_quality: number, };
+
+export type NearKnownSettings = { 
+/**
+ * An unknown whose nearest known entry is closer than this is not
+ * listed (default 0: list everything up to `max_distance`; set it to
+ * the match threshold + 1, e.g. 32, when the scan already reports PDQ
+ * matches as hits).
+ */
+min_distance: number, 
+/**
+ * Largest distance listed (default 40: wider than the match threshold
+ * of 31, where unrelated pictures are still rare: two random PDQ
+ * hashes are about 128 bits apart, and PDQ's authors measured false
+ * matches at a few per million pairs at 31 to 40 on photographs).
+ */
+max_distance: number, 
+/**
+ * Unknown and known pictures under this PDQ quality are skipped
+ * (default 50).
+ */
+min_quality: number, };
+
+export type PrioritySettings = { 
+/**
+ * A capture is recent when it lies at most this many days before the
+ * reference date (default 90), or up to one day after it (capture
+ * times without a zone are read as UTC and may be up to 14 hours off).
+ */
+recent_days: number, };
+
+export type TriageSettings = { cluster: ClusterSettings, near_known: NearKnownSettings, priority: PrioritySettings, };
+
+export type Reason = { 
+/**
+ * Stable, for programs: see [`WEIGHTS`].
+ */
+code: string, points: number, 
+/**
+ * How many files (or series) it counts.
+ */
+count: number, text: string, };
+
+export type ReferenceSource = "seizure" | "acquisition" | "scan";
+
+export type ReferenceDate = { 
+/**
+ * RFC 3339, e.g. `2024-05-20T09:00:00Z`.
+ */
+utc: string, source: ReferenceSource, };
+
+export type EvidenceTriage = { evidence_id: string, 
+/**
+ * 1 = look at first.
+ */
+rank: number, score: number, 
+/**
+ * Where the score comes from (`code`, `points`, `count`, `text`).
+ */
+reasons: Array<Reason>, 
+/**
+ * What could not be scored and why.
+ */
+notes: Array<string>, 
+/**
+ * The date "recent" is measured from, and where it came from.
+ */
+reference: ReferenceDate | null, files: number, 
+/**
+ * Files with an alert hit.
+ */
+known_files: number, known_good_files: number, unknown_files: number, unknown_pictures: number, camera_originals: number, 
+/**
+ * Series holding at least one of this item's unknown pictures.
+ */
+series: number, near_known: number, 
+/**
+ * Unknown pictures with a GPS position.
+ */
+gps: number, };
+
+export type UnknownMedia = { file_id: number, evidence_id: string, path: string, file_type: string | null, size: number, md5: string | null, sha1: string | null, pdq: string | null, pdq_quality: number | null, 
+/**
+ * `present`, `absent`, `damaged`; `null` when the scan did not look.
+ */
+metadata_state: string | null, camera_original: boolean, verdict_reasons: Array<string>, make: string | null, model: string | null, serial: string | null, software: string | null, capture_local: string | null, capture_offset: string | null, capture_utc: string | null, gps: GpsPosition | null, 
+/**
+ * The series (of two or more) it belongs to.
+ */
+series_id: number | null, 
+/**
+ * The distance to the nearest known material, when within the
+ * near-known window.
+ */
+near_known_distance: number | null, 
+/**
+ * The examiner's latest category for it, if reviewed.
+ */
+review_category: string | null, };
+
+export type Series = { series_id: number, 
+/**
+ * The member to look at (highest PDQ quality, then lowest id).
+ */
+representative: number, representative_path: string, members: Array<number>, camera_originals: number, evidence_ids: Array<string>, };
+
+export type KnownRef = { 
+/**
+ * `case_file` (a file of this case with an alert hit) or `pdq_set`.
+ */
+source: string, file_id: number | null, evidence_id: string | null, path: string | null, 
+/**
+ * For `pdq_set`: where the fingerprint came from.
+ */
+label: string | null, };
+
+export type NearKnownEntry = { unknown_id: number, evidence_id: string, unknown_path: string, distance: number, 
+/**
+ * Known entries within the window, the nearest included.
+ */
+within: number, known: KnownRef, };
+
+export type Selection = { 
+/**
+ * Unknown files by id.
+ */
+files: Array<number>, 
+/**
+ * Every member of these series.
+ */
+series: Array<number>, 
+/**
+ * Every unknown camera original.
+ */
+camera_originals: boolean, };
+
+export type CaseTriage = { settings: TriageSettings, 
+/**
+ * Highest priority first.
+ */
+evidence: Array<EvidenceTriage>, 
+/**
+ * Unknown pictures and videos, by evidence item and path.
+ */
+unknown: Array<UnknownMedia>, 
+/**
+ * Unknown regular files of any type.
+ */
+unknown_files: number, 
+/**
+ * Unknown pictures with a PDQ fingerprint (what is clustered).
+ */
+unknown_pictures: number, 
+/**
+ * Unknown camera originals, by file id.
+ */
+camera_originals: Array<number>, 
+/**
+ * Series of two or more unknown pictures, largest first.
+ */
+series: Array<Series>, 
+/**
+ * Unknown pictures near known material, nearest first.
+ */
+near_known: Array<NearKnownEntry>, 
+/**
+ * Known PDQ fingerprints compared with: from this case's hits, and
+ * from outside (hash sets).
+ */
+known_pdq_from_hits: number, known_pdq_from_sets: number, };

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "./api";
 import type {
   AuditEntry,
@@ -14,12 +14,13 @@ import type {
   WarningView,
   WorkProgress,
 } from "./bindings";
-import { categoryLabel, humanBytes, humanDuration, parseHashLines, progressFraction, progressLine } from "./format";
+import { categoryLabel, humanBytes, humanDuration, parseHashLines, progressFraction, progressLine, workFraction, workLine } from "./format";
 import { PathField } from "./picker";
 import { HitsView } from "./hits";
+import { TriageView } from "./triage";
 import { useWellness } from "./settings";
 
-const TABS = ["overview", "evidence", "library", "scan", "hits", "warnings", "audit", "verify", "export", "settings"] as const;
+const TABS = ["overview", "evidence", "library", "scan", "hits", "triage", "warnings", "audit", "verify", "export", "settings"] as const;
 type Tab = (typeof TABS)[number];
 
 export function CaseView({ overview, onOverview }: { overview: CaseOverview; onOverview: (o: CaseOverview) => void }) {
@@ -41,6 +42,7 @@ export function CaseView({ overview, onOverview }: { overview: CaseOverview; onO
         {tab === "library" && <Library />}
         {tab === "scan" && <Scan o={overview} onDone={refresh} />}
         {tab === "hits" && <HitsView o={overview} />}
+        {tab === "triage" && <TriageView o={overview} onExported={refresh} />}
         {tab === "warnings" && <Warnings path={path} />}
         {tab === "audit" && <Audit path={path} />}
         {tab === "verify" && <Verify path={path} />}
@@ -305,7 +307,8 @@ function Library() {
     api
       .importHashset({ file, name, version: version || null, kind: kind || null, format: format || null }, setProgress)
       .then((r) => {
-        setMsg({ ok: true, text: `Imported ${r.info.name}: ${r.info.record_count} records (${r.info.format})` });
+        const videos = (r.info.vpdq_videos ?? 0) > 0 ? `, ${r.info.vpdq_videos} videos` : "";
+        setMsg({ ok: true, text: `Imported ${r.info.name}: ${r.info.record_count} records${videos} (${r.info.format})` });
         load();
       })
       .catch((e) => setMsg({ ok: false, text: errorText(e) }));
@@ -350,11 +353,7 @@ function Library() {
         <button type="button" className="primary" onClick={importSet} data-testid="import-hashset">
           Import
         </button>
-        {progress && progress.stage !== "done" && (
-          <p className="muted">
-            {progress.stage} {progress.detail ?? ""} — {humanDuration(progress.elapsed_secs)}
-          </p>
-        )}
+        {progress && progress.stage !== "done" && <WorkBar p={progress} testId="import-progress" />}
         {msg && (
           <p className={msg.ok ? "ok" : "error"} data-testid="import-result">
             {msg.text}
@@ -490,75 +489,93 @@ function Scan({ o, onDone }: { o: CaseOverview; onDone: () => void }) {
   );
 }
 
-function Warnings({ path }: { path: string }) {
-  const [rows, setRows] = useState<WarningView[] | null>(null);
+/** A table of rows read once from the case: the warnings and the audit log. */
+function CaseTable<T>(props: {
+  title: (rows: T[] | null) => string;
+  load: () => Promise<T[]>;
+  head: string[];
+  row: (r: T, i: number) => React.ReactNode;
+  testId?: string;
+}) {
+  const [rows, setRows] = useState<T[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { load } = props;
   useEffect(() => {
-    api.warnings(path).then(setRows).catch((e) => setError(errorText(e)));
-  }, [path]);
+    load()
+      .then(setRows)
+      .catch((e) => setError(errorText(e)));
+  }, [load]);
   return (
     <section className="card">
-      <h2>Warnings {rows && `(${rows.length})`}</h2>
+      <h2>{props.title(rows)}</h2>
       {error && <p className="error">{error}</p>}
-      <table className="table">
+      <table className="table" data-testid={props.testId}>
         <thead>
           <tr>
-            <th>Item</th>
-            <th>Stage</th>
-            <th>Path</th>
-            <th>Reason</th>
+            {props.head.map((h, i) => (
+              <th key={i}>{h}</th>
+            ))}
           </tr>
         </thead>
-        <tbody>
-          {rows?.map((w, i) => (
-            <tr key={i}>
-              <td>{w.evidence_id}</td>
-              <td>{w.stage}</td>
-              <td className="mono small">{w.path}</td>
-              <td>{w.reason}</td>
-            </tr>
-          ))}
-        </tbody>
+        <tbody>{rows?.map(props.row)}</tbody>
       </table>
     </section>
   );
 }
 
-function Audit({ path }: { path: string }) {
-  const [rows, setRows] = useState<AuditEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.auditLog(path).then(setRows).catch((e) => setError(errorText(e)));
-  }, [path]);
+function Warnings({ path }: { path: string }) {
+  const load = useCallback(() => api.warnings(path), [path]);
   return (
-    <section className="card">
-      <h2>Audit log {rows && `(${rows.length} entries)`}</h2>
-      {error && <p className="error">{error}</p>}
-      <table className="table" data-testid="audit-table">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Time (UTC)</th>
-            <th>Action</th>
-            <th>Actor</th>
-            <th>Details</th>
-            <th>Hash</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows?.map((a) => (
-            <tr key={a.seq}>
-              <td>{a.seq}</td>
-              <td className="small">{a.time_utc}</td>
-              <td>{a.action}</td>
-              <td>{a.actor}</td>
-              <td className="mono small details">{JSON.stringify(a.details)}</td>
-              <td className="mono small">{a.entry_hash.slice(0, 16)}…</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <CaseTable<WarningView>
+      title={(rows) => `Warnings${rows ? ` (${rows.length})` : ""}`}
+      load={load}
+      head={["Item", "Stage", "Path", "Reason"]}
+      testId="warnings-table"
+      row={(w, i) => (
+        <tr key={i}>
+          <td>{w.evidence_id}</td>
+          <td>{w.stage}</td>
+          <td className="mono small">{w.path}</td>
+          <td>{w.reason}</td>
+        </tr>
+      )}
+    />
+  );
+}
+
+function Audit({ path }: { path: string }) {
+  const load = useCallback(() => api.auditLog(path), [path]);
+  return (
+    <CaseTable<AuditEntry>
+      title={(rows) => `Audit log${rows ? ` (${rows.length} entries)` : ""}`}
+      load={load}
+      head={["#", "Time (UTC)", "Action", "Actor", "Details", "Hash"]}
+      testId="audit-table"
+      row={(a) => (
+        <tr key={a.seq}>
+          <td>{a.seq}</td>
+          <td className="small">{a.time_utc}</td>
+          <td>{a.action}</td>
+          <td>{a.actor}</td>
+          <td className="mono small details">{JSON.stringify(a.details)}</td>
+          <td className="mono small">{a.entry_hash.slice(0, 16)}…</td>
+        </tr>
+      )}
+    />
+  );
+}
+
+/** Progress of an import or export: a bar when the total is known, the line always. */
+function WorkBar({ p, testId }: { p: WorkProgress; testId: string }) {
+  return (
+    <div className="progress" data-testid={testId}>
+      {p.total !== null && (
+        <div className="bar">
+          <div style={{ width: `${Math.round(workFraction(p) * 100)}%` }} />
+        </div>
+      )}
+      <p className="muted">{workLine(p)}</p>
+    </div>
   );
 }
 
@@ -677,11 +694,7 @@ function Export({ o, onDone }: { o: CaseOverview; onDone: () => void }) {
       <button type="button" className="primary" onClick={run} data-testid="export-report">
         Export
       </button>
-      {progress && progress.stage !== "done" && !result && (
-        <p className="muted">
-          {progress.stage} — {humanDuration(progress.elapsed_secs)}
-        </p>
-      )}
+      {progress && progress.stage !== "done" && !result && <WorkBar p={progress} testId="export-progress" />}
       {result && (
         <div className="ok" data-testid="export-result">
           <p>

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  cameraText,
+  captureText,
+  gpsText,
+  selectionEmpty,
+  toggled,
+  videoMatchText,
+  videoTime,
+  workFraction,
+  workLine,
   categoryChoices,
   categoryForKey,
   concealFilter,
@@ -10,7 +19,7 @@ import {
   progressFraction,
   progressLine,
 } from "./format";
-import type { Snapshot } from "./bindings";
+import type { Snapshot, WorkProgress } from "./bindings";
 
 const snap = (over: Partial<Snapshot>): Snapshot => ({
   stage: "hashing",
@@ -73,5 +82,55 @@ describe("format", () => {
     expect(pageOf(399, 200)).toBe(1);
     expect(concealFilter(12, true)).toBe("blur(12px) grayscale(1)");
     expect(concealFilter(0, false)).toBe("none");
+  });
+
+  it("import and export progress with rate and time left", () => {
+    const p: WorkProgress = {
+      stage: "importing",
+      detail: null,
+      elapsed_secs: 2,
+      unit: "bytes",
+      done: 1024 * 1024,
+      total: 4 * 1024 * 1024,
+      records: 1200,
+      rate_per_sec: 512 * 1024,
+      eta_secs: 6,
+    };
+    expect(workLine(p)).toBe("importing — 1.0 MiB of 4.0 MiB, 1200 records, 512.0 KiB/s, 6 s left, 2 s so far");
+    expect(workFraction(p)).toBe(0.25);
+    const e: WorkProgress = { ...p, stage: "reading", unit: "hits", done: 50, total: null, records: null, rate_per_sec: 25, eta_secs: null };
+    expect(workLine(e)).toBe("reading — 50 hits, 25 hits/s, 2 s so far");
+    expect(workFraction(e)).toBe(0);
+  });
+
+  it("metadata in words", () => {
+    expect(gpsText(52.3702, -4.89069, null)).toBe("52.37020° N, 4.89069° W");
+    expect(gpsText(-1, 2, 12.4)).toBe("1.00000° S, 2.00000° E, 12 m");
+    expect(gpsText(null, 2, null)).toBeNull();
+    expect(captureText({ capture_local: "2026-05-01T09:59:00", capture_offset: "+02:00", capture_utc: "2026-05-01T07:59:00Z" })).toBe(
+      "2026-05-01 09:59:00 (+02:00) = 2026-05-01T07:59:00Z UTC",
+    );
+    expect(captureText({ capture_local: "2026-05-01T09:59:00", capture_offset: null, capture_utc: null })).toBe("2026-05-01 09:59:00 (no offset recorded)");
+    expect(captureText({ capture_local: null, capture_offset: null, capture_utc: null })).toBeNull();
+    expect(cameraText("Canon", "Canon EOS 5D")).toBe("Canon EOS 5D");
+    expect(cameraText("Apple", "iPhone 12")).toBe("Apple iPhone 12");
+    expect(cameraText(null, null)).toBeNull();
+  });
+
+  it("video hits in words", () => {
+    expect(videoTime(65)).toBe("1:05.0");
+    expect(
+      videoMatchText({ query_match_percent: 100, known_match_percent: 50, matched_frames: 2, query_unique_frames: 2, known_unique_frames: 4, frame_number: null, frame_timestamp: null }),
+    ).toBe("100.0 % of this video's frames match, 50.0 % of the known video's, 2 of 2 unique frames matched");
+    // Fields the engine leaves out arrive as undefined.
+    expect(videoMatchText({ frame_number: 25, frame_timestamp: 1 } as never)).toBe("frame at 0:01.0 (frame 25)");
+    expect(videoMatchText(null)).toBeNull();
+  });
+
+  it("selections", () => {
+    expect(toggled([3, 1], 2)).toEqual([1, 2, 3]);
+    expect(toggled([1, 2, 3], 2)).toEqual([1, 3]);
+    expect(selectionEmpty({ files: [], series: [], camera_originals: false })).toBe(true);
+    expect(selectionEmpty({ files: [], series: [4], camera_originals: false })).toBe(false);
   });
 });

@@ -5,8 +5,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { api, errorText } from "./api";
-import type { CaseOverview, FileDetail, HitQuery, HitRow, HitSort } from "./bindings";
-import { categoryChoices, categoryForKey, categoryLabel, humanBytes, pageOf } from "./format";
+import type { CaseOverview, HitQuery, HitRow, HitSort } from "./bindings";
+import { categoryChoices, categoryLabel, humanBytes, pageOf } from "./format";
+import { FileDetailPanel } from "./detail";
 import { Thumb } from "./thumb";
 import { useWellness } from "./settings";
 
@@ -114,7 +115,14 @@ export function HitsView({ o }: { o: CaseOverview }) {
         ) : (
           <Table count={count} rowAt={rowAt} ensure={ensure} selected={selected} onSelect={setSelected} />
         )}
-        <Detail o={o} row={selectedRow} onReviewed={() => setGeneration((g) => g + 1)} />
+        {selectedRow ? (
+          <FileDetailPanel o={o} fileId={selectedRow.file_id} typeClass={selectedRow.type_class} path={selectedRow.path} onReviewed={() => setGeneration((g) => g + 1)} />
+        ) : (
+          <aside className="detail muted">
+            Select a hit (click its caption or row; clicking a picture only reveals it). Keys: arrows or j/k to move,{" "}
+            {o.review_scheme === "caid" ? "A, B, C, N" : "0–4"} to categorise.
+          </aside>
+        )}
       </div>
     </div>
   );
@@ -148,7 +156,7 @@ function HitFilters(props: {
         ))}
         <option value="uncategorised">uncategorised</option>
       </select>
-      <select value={f.method[0] ?? ""} onChange={(e) => onChange({ ...f, method: one(e.target.value) })} title="Match method">
+      <select value={f.method[0] ?? ""} onChange={(e) => onChange({ ...f, method: one(e.target.value) })} title="Match method" data-testid="filter-method">
         <option value="">all methods</option>
         {["md5", "sha1", "sha256", "pdq", "vpdq"].map((m) => (
           <option key={m}>{m}</option>
@@ -324,145 +332,5 @@ function Table(props: ListProps) {
         })}
       </div>
     </div>
-  );
-}
-
-function Detail({ o, row, onReviewed }: { o: CaseOverview; row: HitRow | undefined; onReviewed: () => void }) {
-  const [detail, setDetail] = useState<FileDetail | null>(null);
-  const [note, setNote] = useState("");
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  const fileId = row?.file_id ?? null;
-  const load = useCallback(() => {
-    if (fileId === null) return;
-    api.fileDetail(o.path, fileId).then(setDetail).catch((e) => setMsg({ ok: false, text: errorText(e) }));
-  }, [o.path, fileId]);
-  useEffect(() => {
-    setDetail(null);
-    setMsg(null);
-    setNote("");
-    load();
-  }, [load]);
-
-  const review = useCallback(
-    (category: string | null) => {
-      if (fileId === null) return;
-      api
-        .review(o.path, fileId, category, note, null)
-        .then((r) => {
-          setMsg({ ok: true, text: `Reviewed as ${categoryLabel(r.category)} by ${r.examiner} at ${r.time_utc}` });
-          load();
-          onReviewed();
-        })
-        .catch((e) => setMsg({ ok: false, text: errorText(e) }));
-    },
-    [o.path, fileId, note, load, onReviewed],
-  );
-
-  // Category keys work while the detail panel or the list has focus.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT") return;
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const c = categoryForKey(o.review_scheme, e.key);
-      if (c !== null && fileId !== null) {
-        e.preventDefault();
-        review(c);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [o.review_scheme, fileId, review]);
-
-  if (!row) {
-    return (
-      <aside className="detail muted">
-        Select a hit (click its caption or row; clicking a picture only reveals it). Keys: arrows or j/k to move, {o.review_scheme === "caid" ? "A, B, C, N" : "0–4"} to categorise.
-      </aside>
-    );
-  }
-  const last = detail?.reviews[detail.reviews.length - 1];
-  return (
-    <aside className="detail" data-testid="detail">
-      <Thumb casePath={o.path} fileId={row.file_id} typeClass={row.type_class} size={280} />
-      <h3 className="mono small break">{row.path}</h3>
-      <div className="review-box">
-        <div className="row wrap">
-          {categoryChoices(o.review_scheme).map((c) => (
-            <button key={c.value} type="button" onClick={() => review(c.value)} data-testid={`review-${c.value}`} title={c.label}>
-              <kbd>{c.key.toUpperCase()}</kbd> {c.label}
-            </button>
-          ))}
-        </div>
-        <input placeholder="Note (saved with the next category)" value={note} onChange={(e) => setNote(e.target.value)} data-testid="review-note" />
-        {last && (
-          <p className="small" data-testid="review-current">
-            Current review: <strong>{categoryLabel(last.category)}</strong> by {last.examiner}, {last.time_utc}
-            {last.note ? ` — ${last.note}` : ""}
-          </p>
-        )}
-        {msg && <p className={msg.ok ? "ok small" : "error small"}>{msg.text}</p>}
-      </div>
-      {detail && (
-        <>
-          <dl className="facts small">
-            <dt>Item</dt>
-            <dd>{detail.evidence_id}</dd>
-            <dt>Size</dt>
-            <dd>
-              {humanBytes(detail.size)} ({detail.size} bytes)
-            </dd>
-            <dt>Type</dt>
-            <dd>
-              {detail.file_type ?? "–"}
-              {detail.extension_mismatch ? " (extension mismatch)" : ""}
-            </dd>
-            {detail.width !== null && (
-              <>
-                <dt>Picture</dt>
-                <dd>
-                  {detail.picture_format} {detail.width}×{detail.height}
-                </dd>
-              </>
-            )}
-            <dt>MD5</dt>
-            <dd className="mono">{detail.md5 ?? "–"}</dd>
-            <dt>SHA-1</dt>
-            <dd className="mono">{detail.sha1 ?? "–"}</dd>
-            <dt>SHA-256</dt>
-            <dd className="mono">{detail.sha256 ?? "–"}</dd>
-            <dt>PDQ</dt>
-            <dd className="mono">
-              {detail.pdq ?? "–"}
-              {detail.pdq_quality !== null ? ` (quality ${detail.pdq_quality})` : ""}
-            </dd>
-            <dt>Modified</dt>
-            <dd>{detail.mtime_utc ?? "–"}</dd>
-            <dt>Accessed</dt>
-            <dd>{detail.atime_utc ?? "–"}</dd>
-            <dt>Changed</dt>
-            <dd>{detail.ctime_utc ?? "–"}</dd>
-            <dt>Born</dt>
-            <dd>{detail.btime_utc ?? "–"}</dd>
-            <dt>Path bytes</dt>
-            <dd className="mono break">{detail.path_hex}</dd>
-            <dt>Contact sheet</dt>
-            <dd>{detail.type_class === "video" ? "none recorded" : "not a video"}</dd>
-          </dl>
-          <h4>Matches</h4>
-          {detail.matches.map((m, i) => (
-            <div key={i} className="match small">
-              <strong>
-                {m.hashset} {m.hashset_version ?? ""}
-              </strong>{" "}
-              ({m.hashset_kind}) — {m.method}
-              {m.distance !== null ? `, distance ${m.distance}` : ""}, category {categoryLabel(m.category)}
-              {m.hashset_profile ? ` (${m.hashset_profile})` : ""}
-              <pre className="record">{JSON.stringify(m.record, null, 1)}</pre>
-            </div>
-          ))}
-        </>
-      )}
-    </aside>
   );
 }

@@ -1,5 +1,6 @@
-// A thumbnail read from the evidence through the shell (by file id), shown
-// blurred and grey until revealed: one at a time by click, or while held.
+// A thumbnail read from the evidence through the shell (by file id), or a
+// video's contact sheet as the case holds it, shown blurred and grey until
+// revealed: one at a time by click, or while held. Videos are never played.
 import { useEffect, useState } from "react";
 import { api, errorText } from "./api";
 import { concealFilter } from "./format";
@@ -19,20 +20,28 @@ function remember(key: string, url: string) {
 
 export function Thumb(props: { casePath: string; fileId: number; typeClass: string | null; size: number }) {
   const { wellness, revealed, setRevealed } = useWellness();
-  const key = `${props.casePath}#${props.fileId}@${props.size}`;
+  const video = props.typeClass === "video";
+  // A contact sheet is one stored image whatever the size shown.
+  const key = video ? `${props.casePath}#${props.fileId}@sheet` : `${props.casePath}#${props.fileId}@${props.size}`;
   const [url, setUrl] = useState<string | null>(cache.get(key) ?? null);
   const [error, setError] = useState<string | null>(null);
   const [held, setHeld] = useState(false);
 
   useEffect(() => {
-    if (props.typeClass === "video") return;
+    setError(null);
     if (cache.has(key)) {
       setUrl(cache.get(key) ?? null);
       return;
     }
+    setUrl(null);
     let live = true;
-    api
-      .thumbnail(props.casePath, props.fileId, props.size)
+    const load = video
+      ? api.contactSheet(props.casePath, props.fileId).then((t) => {
+          if (t === null) throw new Error("video: the scan made no contact sheet");
+          return t;
+        })
+      : api.thumbnail(props.casePath, props.fileId, props.size);
+    load
       .then((t) => {
         remember(key, t.data_url);
         if (live) setUrl(t.data_url);
@@ -41,23 +50,14 @@ export function Thumb(props: { casePath: string; fileId: number; typeClass: stri
     return () => {
       live = false;
     };
-  }, [key, props.casePath, props.fileId, props.size, props.typeClass]);
+  }, [key, video, props.casePath, props.fileId, props.size]);
 
   const shown = held || revealed === props.fileId;
   const style = { width: props.size, height: props.size };
-  if (props.typeClass === "video") {
-    // Videos are never played here (no autoplay, no sound): no contact
-    // sheet is recorded in the case yet, so a placeholder stands in.
-    return (
-      <div className="thumb placeholder" style={style} title="Video: no contact sheet recorded">
-        video
-      </div>
-    );
-  }
   if (error) {
     return (
       <div className="thumb placeholder" style={style} title={error}>
-        no preview
+        {video ? "video: no contact sheet" : "no preview"}
       </div>
     );
   }
@@ -65,7 +65,7 @@ export function Thumb(props: { casePath: string; fileId: number; typeClass: stri
     <div
       className="thumb"
       style={style}
-      data-testid="thumb"
+      data-testid={video ? "sheet" : "thumb"}
       data-revealed={shown ? "true" : "false"}
       title={shown ? "Click to hide" : "Click to reveal (or hold)"}
       onClick={(e) => {
@@ -81,7 +81,7 @@ export function Thumb(props: { casePath: string; fileId: number; typeClass: stri
           src={url}
           alt=""
           draggable={false}
-          data-testid="thumb-img"
+          data-testid={video ? "sheet-img" : "thumb-img"}
           style={{ filter: shown ? "none" : concealFilter(wellness.blurPx, wellness.grey) }}
         />
       ) : (

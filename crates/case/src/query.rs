@@ -144,6 +144,9 @@ pub struct FileMatch {
     pub category: Option<String>,
     /// The matched record as the set holds it (series, flags, names...).
     pub record: serde_json::Value,
+    /// For a hit found through a video's frames: the vPDQ percentages and
+    /// matched frames, or the matching frame's number and time.
+    pub video: Option<crate::VideoMatch>,
 }
 
 /// Everything the case recorded about one file.
@@ -178,6 +181,106 @@ pub struct FileDetail {
     pub matches: Vec<FileMatch>,
     /// Every review of the file, oldest first (the last is in force).
     pub reviews: Vec<Review>,
+    /// What the picture's or video's metadata says, when the scan read it.
+    pub metadata: Option<MetadataFacts>,
+    /// What the video stage found, for a video.
+    pub video: Option<VideoFacts>,
+}
+
+/// A file's metadata as the detail panel shows it: the flat fields the
+/// case keeps, with the lens, orientation and last-changed time taken from
+/// the full record.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MetadataFacts {
+    /// `present`, `absent` or `damaged`.
+    pub state: String,
+    /// `exif` or `container`.
+    pub origin: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    /// Lens make and model, as written.
+    pub lens: Option<String>,
+    pub lens_serial: Option<String>,
+    pub software: Option<String>,
+    pub capture_local: Option<String>,
+    pub capture_offset: Option<String>,
+    pub capture_utc: Option<String>,
+    /// Last changed (by the camera or an editor), as the clock showed it.
+    pub modified: Option<String>,
+    pub gps_latitude: Option<f64>,
+    pub gps_longitude: Option<f64>,
+    pub gps_altitude: Option<f64>,
+    /// EXIF orientation, 1–8.
+    pub orientation: Option<u16>,
+    pub camera_original: bool,
+    /// Why the file is, or is not, a camera original.
+    pub verdict_reasons: Vec<String>,
+}
+
+impl MetadataFacts {
+    fn from_stored(m: crate::NewMetadata) -> MetadataFacts {
+        let full: serde_json::Value = m.metadata.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let text = |k: &str| full.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let lens = match (text("lens_make"), text("lens_model")) {
+            // Lens models often repeat the make ("Canon EF 50mm").
+            (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => Some(model),
+            (Some(make), Some(model)) => Some(format!("{make} {model}")),
+            (one, other) => one.or(other),
+        };
+        MetadataFacts {
+            state: m.state,
+            origin: m.origin,
+            make: m.make,
+            model: m.model,
+            serial: m.serial,
+            lens,
+            lens_serial: text("lens_serial"),
+            software: m.software,
+            capture_local: m.capture_local,
+            capture_offset: m.capture_offset,
+            capture_utc: m.capture_utc,
+            modified: text("modified"),
+            gps_latitude: m.gps_latitude,
+            gps_longitude: m.gps_longitude,
+            gps_altitude: m.gps_altitude,
+            orientation: full.get("orientation").and_then(|v| v.as_u64()).and_then(|v| u16::try_from(v).ok()),
+            camera_original: m.camera_original,
+            verdict_reasons: m.verdict_reasons,
+        }
+    }
+}
+
+/// What the video stage recorded about a video, without its frames.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VideoFacts {
+    pub container: String,
+    pub codec: String,
+    pub width: u32,
+    pub height: u32,
+    pub duration_secs: Option<f64>,
+    pub frame_rate: Option<f64>,
+    pub frames_sampled: u64,
+    pub has_audio: bool,
+    pub creation_time: Option<String>,
+    /// The contact sheet's layout and tile times (its image through
+    /// [`Case::contact_sheet`]), when one was made.
+    pub contact_sheet: Option<SheetFacts>,
+}
+
+/// A contact sheet's layout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SheetFacts {
+    pub width: u32,
+    pub height: u32,
+    pub cols: u32,
+    pub rows: u32,
+    /// The time of each tile, row by row, in seconds.
+    pub tiles: Vec<f64>,
+    pub sha256: String,
 }
 
 /// Where a recorded file is on this machine, and what identified it when
@@ -376,14 +479,19 @@ impl Case {
                         status: r.get(23)?,
                         matches: Vec::new(),
                         reviews: Vec::new(),
+                        metadata: None,
+                        video: None,
                     })
                 },
             )
             .optional()?;
         let mut detail = detail.ok_or_else(|| Error::Invalid(format!("no file with id {file_id} in this case")))?;
         let mut stmt = self.conn().prepare(
-            "SELECT s.name, s.version, s.set_uid, s.kind, s.profile, h.method, h.distance, h.category, h.record
-             FROM hits h JOIN hashsets s ON s.id = h.hashset_id WHERE h.file_id = ?1 ORDER BY s.name, s.version, h.method, h.id",
+            "SELECT s.name, s.version, s.set_uid, s.kind, s.profile, h.method, h.distance, h.category, h.record,
+                    d.hit_id, d.query_match_percent, d.known_match_percent, d.matched_frames, d.query_unique_frames,
+                    d.known_unique_frames, d.frame_number, d.frame_timestamp
+             FROM hits h JOIN hashsets s ON s.id = h.hashset_id LEFT JOIN video_hits d ON d.hit_id = h.id
+             WHERE h.file_id = ?1 ORDER BY s.name, s.version, h.method, h.id",
         )?;
         let rows = stmt.query_map([file_id], |r| {
             Ok((
@@ -397,6 +505,21 @@ impl Case {
                     distance: r.get(6)?,
                     category: r.get(7)?,
                     record: serde_json::Value::Null,
+                    video: match r.get::<_, Option<i64>>(9)? {
+                        None => None,
+                        Some(_) => {
+                            let n = |i: usize| -> rusqlite::Result<Option<u64>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v.max(0) as u64)) };
+                            Some(crate::VideoMatch {
+                                query_match_percent: r.get(10)?,
+                                known_match_percent: r.get(11)?,
+                                matched_frames: n(12)?,
+                                query_unique_frames: n(13)?,
+                                known_unique_frames: n(14)?,
+                                frame_number: n(15)?,
+                                frame_timestamp: r.get(16)?,
+                            })
+                        }
+                    },
                 },
                 r.get::<_, String>(8)?,
             ))
@@ -407,6 +530,29 @@ impl Case {
             detail.matches.push(m);
         }
         detail.reviews = self.reviews(file_id)?;
+        detail.metadata = self.file_metadata(file_id)?.map(|m| MetadataFacts::from_stored(m.metadata));
+        if let Some(v) = self.video(file_id)? {
+            let sheet = self.contact_sheet(file_id)?.map(|c| SheetFacts {
+                width: c.width,
+                height: c.height,
+                cols: c.cols,
+                rows: c.rows,
+                tiles: c.tiles,
+                sha256: c.sha256,
+            });
+            detail.video = Some(VideoFacts {
+                container: v.container,
+                codec: v.codec,
+                width: v.width,
+                height: v.height,
+                duration_secs: v.duration_secs,
+                frame_rate: v.frame_rate,
+                frames_sampled: v.frames_sampled,
+                has_audio: v.has_audio,
+                creation_time: v.creation_time,
+                contact_sheet: sheet,
+            });
+        }
         Ok(detail)
     }
 
@@ -626,6 +772,102 @@ mod tests {
         assert_eq!(src.abs_path, dir.path().join("dir/f000000.jpg"));
         assert!(case.file_detail(999_999).is_err());
         assert_eq!(case.review_scheme()?, ReviewScheme::VicsUs);
+        Ok(())
+    }
+
+    /// A video found through one of its frames: the detail says which frame
+    /// and when, what the video stage recorded (with the contact sheet's
+    /// layout), and what its metadata says, lens and orientation included.
+    #[test]
+    fn file_detail_of_a_video_frame_hit_with_metadata() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let (mut case, _) = case_with_hits(dir.path(), 1)?;
+        let first = case.query_hits(&page(1))?.rows.remove(0);
+        let ev = case.evidence()?.remove(0);
+        let set = case.hashsets()?.remove(0);
+        let run = case.start_run(&RunStart {
+            tool_name: "t".into(),
+            tool_version: "0".into(),
+            git_commit: "x".into(),
+            host: "h".into(),
+            settings: serde_json::json!({ "evidence": ["ITEM-1"] }),
+            hashsets: vec![set],
+        })?;
+        let full = serde_json::json!({ "origin": "container", "lens_make": "Canon", "lens_model": "Canon EF 50mm", "orientation": 6, "modified": "2026-05-01T10:00:00" });
+        let mut batch = Batch::default();
+        batch.files.push(NewFile {
+            evidence_row: ev.row_id,
+            path: b"DCIM/clip.mp4".to_vec(),
+            path_display: "DCIM/clip.mp4".into(),
+            kind: "file".into(),
+            size: 10,
+            status: "hashed".into(),
+            type_class: Some("video".into()),
+            hits: vec![NewHit {
+                hashset_row: run.hashset_rows[0],
+                method: "pdq".into(),
+                distance: Some(4),
+                category: Some("1".into()),
+                record: serde_json::json!({ "n": "frame" }),
+            }],
+            metadata: Some(crate::NewMetadata {
+                state: "present".into(),
+                origin: Some("container".into()),
+                metadata: Some(full.to_string()),
+                make: Some("Apple".into()),
+                model: Some("iPhone 12".into()),
+                capture_local: Some("2026-05-01T09:59:00".into()),
+                capture_offset: Some("+02:00".into()),
+                capture_utc: Some("2026-05-01T07:59:00Z".into()),
+                gps_latitude: Some(52.1),
+                gps_longitude: Some(5.1),
+                camera_original: true,
+                verdict_reasons: vec!["camera make and model, no editor".into()],
+                ..crate::NewMetadata::default()
+            }),
+            video: Some(Box::new(crate::NewVideo {
+                container: "mp4".into(),
+                codec: "h264".into(),
+                width: 320,
+                height: 240,
+                duration_secs: Some(2.0),
+                frames: vec![crate::VideoFrame { frame_number: 25, timestamp: 1.0, pdq: "0".repeat(64), quality: 100 }],
+                contact_sheet: Some(crate::ContactSheet {
+                    mime: "image/jpeg".into(),
+                    width: 640,
+                    height: 480,
+                    cols: 4,
+                    rows: 4,
+                    tile_width: 160,
+                    tile_height: 120,
+                    tiles: vec![0.0, 1.0],
+                    sha256: String::new(),
+                    image: vec![0xFF, 0xD8, 0xFF, 0xD9],
+                }),
+                hit_details: vec![(0, crate::VideoMatch { frame_number: Some(25), frame_timestamp: Some(1.0), ..crate::VideoMatch::default() })],
+                ..crate::NewVideo::default()
+            })),
+            ..NewFile::default()
+        });
+        case.write_batch(run.run_id, &batch)?;
+        case.end_run(run.run_id, &RunEnd::Completed)?;
+        let row = case.query_hits(&HitQuery { method: vec!["pdq".into()], ..page(10) })?.rows.into_iter().find(|r| r.path == "DCIM/clip.mp4");
+        let d = case.file_detail(row.map(|r| r.file_id).ok_or_else(|| Error::Internal("no video hit".into()))?)?;
+        let v = d.matches[0].video.clone().unwrap_or_default();
+        assert_eq!((v.frame_number, v.frame_timestamp), (Some(25), Some(1.0)));
+        let facts = d.video.ok_or_else(|| Error::Internal("no video facts".into()))?;
+        assert_eq!((facts.codec.as_str(), facts.frames_sampled), ("h264", 1));
+        let sheet = facts.contact_sheet.ok_or_else(|| Error::Internal("no sheet".into()))?;
+        assert_eq!((sheet.cols, sheet.rows, sheet.tiles.len(), sheet.sha256.len()), (4, 4, 2, 64));
+        let m = d.metadata.ok_or_else(|| Error::Internal("no metadata".into()))?;
+        assert_eq!(m.lens.as_deref(), Some("Canon EF 50mm"));
+        assert_eq!(m.orientation, Some(6));
+        assert_eq!(m.modified.as_deref(), Some("2026-05-01T10:00:00"));
+        assert_eq!((m.capture_offset.as_deref(), m.gps_latitude), (Some("+02:00"), Some(52.1)));
+        assert!(m.camera_original && !m.verdict_reasons.is_empty());
+        // A picture hit (of the first run) has neither.
+        let p = case.file_detail(first.file_id)?;
+        assert!(p.video.is_none() && p.metadata.is_none() && p.matches[0].video.is_none());
         Ok(())
     }
 }

@@ -53,14 +53,13 @@ pub struct SettingsArgs {
 
 impl SettingsArgs {
     fn settings(&self) -> Result<TriageSettings> {
-        if self.near_min > self.near_max {
-            anyhow::bail!("--near-min {} is above --near-max {}", self.near_min, self.near_max);
-        }
-        Ok(TriageSettings {
+        let settings = TriageSettings {
             cluster: ClusterSettings { max_distance: self.cluster_distance, min_quality: self.min_quality },
             near_known: NearKnownSettings { min_distance: self.near_min, max_distance: self.near_max, min_quality: self.min_quality },
             priority: PrioritySettings { recent_days: self.recent_days },
-        })
+        };
+        settings.validate().map_err(|e| anyhow::anyhow!("--near-min/--near-max: {e}"))?;
+        Ok(settings)
     }
 }
 

@@ -196,7 +196,16 @@ fn import(root: &Path, name: &str, source: &Path) -> Res<()> {
     Ok(())
 }
 
+/// The 1-minute load average (`/proc/loadavg`), or "?".
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn lookup(root: &Path, name: &str, records: u64, queries: usize) -> Res<()> {
+    println!("lookup_load_average_start={}", load_average());
     let library = Library::open(root)?;
     let (info, _) = set_dir(&library, name)?;
     // Open: map the tables and records, check headers and checksum lists.
@@ -325,5 +334,6 @@ fn lookup(root: &Path, name: &str, records: u64, queries: usize) -> Res<()> {
     }
     println!("lookups_with_record_per_second={:.0}", n as f64 / t.elapsed().as_secs_f64());
     println!("peak_rss_bytes={}", peak_rss());
+    println!("lookup_load_average_end={}", load_average());
     Ok(())
 }

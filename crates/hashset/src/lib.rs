@@ -180,7 +180,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Result};
 pub use format::detect_format;
-pub use library::{Library, VerifyReport, detect_file_format};
+pub use library::{ImportProgress, Library, VerifyReport, detect_file_format};
 pub use matcher::{ExactMatch, FileDigests, Matcher, RecordRef};
 pub use pdq::{PDQ_INDEX_FILE, PdqMatch};
 pub use vpdq::{KnownVideo, VpdqHit};

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -31,6 +33,36 @@ const LOCK_FILE: &str = ".lock";
 const HEAD_LEN: u64 = 64 * 1024;
 /// Longest slug part of a set id.
 const MAX_SLUG: usize = 48;
+
+/// Live counters of one import, for a progress display: whoever shows them
+/// reads them as often as it likes (the importer only adds to them, so a
+/// reader never slows the import). Pass one to
+/// [`Library::import_with_progress`].
+#[derive(Debug, Default)]
+pub struct ImportProgress {
+    /// The source's size in bytes, once opened (0 while unknown, and for a
+    /// folder of vPDQ files).
+    pub source_bytes: AtomicU64,
+    /// Bytes of the source read so far (parsing and hashing are one pass).
+    pub bytes_read: AtomicU64,
+    /// Records parsed so far (digest sets; PDQ and vPDQ lists count bytes
+    /// only).
+    pub records: AtomicU64,
+}
+
+/// Counts what passes through into an [`ImportProgress`].
+struct Counting<R> {
+    inner: R,
+    progress: Arc<ImportProgress>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
 
 /// A hash-set library folder. See the crate docs for its layout.
 #[derive(Debug, Clone)]
@@ -101,6 +133,17 @@ impl Library {
         source: &Path,
         opts: &ImportOptions,
     ) -> Result<(SetInfo, ImportReport)> {
+        self.import_with_progress(source, opts, &Arc::default())
+    }
+
+    /// [`Library::import_with_report`], counting bytes read and records
+    /// parsed into `progress` as it goes.
+    pub fn import_with_progress(
+        &self,
+        source: &Path,
+        opts: &ImportOptions,
+        progress: &Arc<ImportProgress>,
+    ) -> Result<(SetInfo, ImportReport)> {
         let name = opts.name.trim();
         if name.is_empty() {
             return Err(Error::InvalidOptions("the set name is empty".into()));
@@ -117,6 +160,12 @@ impl Library {
             .filter(|v| !v.is_empty());
         // A folder is read as one stream of vPDQ files (see `vpdq`).
         let file = crate::vpdq::open_source(source)?;
+        if let Ok(meta) = fs::metadata(source)
+            && meta.is_file()
+        {
+            progress.source_bytes.store(meta.len(), Ordering::Relaxed);
+        }
+        let file = Counting { inner: file, progress: Arc::clone(progress) };
 
         // Imports and removals take the library lock: this makes the
         // "already imported" check and the final rename one step, and keeps
@@ -172,7 +221,7 @@ impl Library {
             };
             return self.install(tmp, source, opts, detected, hashing.finish_hex(), meta, built);
         }
-        let mut builder = SetBuilder::new(tmp.path(), source, opts.sort_memory)?;
+        let mut builder = SetBuilder::new(tmp.path(), source, opts.sort_memory, Arc::clone(progress))?;
         let source_sha256 = match parser_for(detected, opts) {
             Some(parser) => {
                 let bom = if head.starts_with(BOM) && detected != Format::EnCase {
@@ -614,6 +663,7 @@ struct SetBuilder {
     json: Vec<u8>,
     meta: SourceMeta,
     vpdq: crate::vpdq::TableWriter,
+    progress: Arc<ImportProgress>,
 }
 
 /// The result of [`SetBuilder::finish`].
@@ -639,7 +689,7 @@ struct Group {
 }
 
 impl SetBuilder {
-    fn new(dir: &Path, source: &Path, budget: usize) -> Result<SetBuilder> {
+    fn new(dir: &Path, source: &Path, budget: usize, progress: Arc<ImportProgress>) -> Result<SetBuilder> {
         let runs = dir.join("runs");
         fs::create_dir(&runs).map_err(|e| Error::io(&runs, e))?;
         Ok(SetBuilder {
@@ -653,6 +703,7 @@ impl SetBuilder {
             json: Vec::with_capacity(512),
             meta: SourceMeta::default(),
             vpdq: crate::vpdq::TableWriter::new(dir),
+            progress,
         })
     }
 
@@ -894,6 +945,7 @@ impl RecordSink for SetBuilder {
             .map_err(|e| Error::io(&self.dir, io::Error::other(e)))?;
         self.sorter.push(key, self.seq, &self.json)?;
         self.seq += 1;
+        self.progress.records.store(self.seq, Ordering::Relaxed);
         Ok(())
     }
 
@@ -974,5 +1026,26 @@ mod tests {
         let t = now_utc();
         assert_eq!(t.len(), 20, "{t}");
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+
+    /// The counters end at the source's size and record count, and an
+    /// import without a counter imports the same set.
+    #[test]
+    fn progress_counts_bytes_and_records() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
+        let list = dir.path().join("list.md5");
+        let text: String = (0..5000u32).map(|i| format!("{:032x}  file{i}.jpg\n", u128::from(i) * 7 + 1)).collect();
+        fs::write(&list, &text).map_err(|e| Error::io(&list, e))?;
+        let lib = Library::open(&dir.path().join("lib"))?;
+        let progress = Arc::new(ImportProgress::default());
+        let opts = ImportOptions { name: "counted".into(), ..ImportOptions::default() };
+        let (info, _) = lib.import_with_progress(&list, &opts, &progress)?;
+        assert_eq!(info.record_count, 5000);
+        assert_eq!(progress.source_bytes.load(Ordering::Relaxed), text.len() as u64);
+        assert_eq!(progress.bytes_read.load(Ordering::Relaxed), text.len() as u64);
+        assert_eq!(progress.records.load(Ordering::Relaxed), 5000);
+        let plain = lib.import(&list, &ImportOptions { name: "plain".into(), ..ImportOptions::default() })?;
+        assert_eq!((plain.record_count, plain.source_sha256), (info.record_count, info.source_sha256));
+        Ok(())
     }
 }

@@ -62,6 +62,7 @@ pub enum Origin {
 /// north and east positive; altitude in metres above sea level, negative
 /// below.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GpsPosition {
     pub latitude: f64,
     pub longitude: f64,

@@ -56,12 +56,75 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// then linked into place, so an existing file is never replaced and no
 /// report file exists that the case does not record.
 pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome> {
+    export_with_progress(case_path, request, &ExportProgress::default())
+}
+
+/// Where an export is: what it is doing, and how many of the case's hits
+/// (and thumbnails, when asked for) are in the report so far. The exporter
+/// only adds to the counters; a display reads them as often as it likes.
+#[derive(Debug, Default)]
+pub struct ExportProgress {
+    /// An [`ExportStage`] as its number.
+    pub stage: std::sync::atomic::AtomicU8,
+    pub hits_total: std::sync::atomic::AtomicU64,
+    pub hits_done: std::sync::atomic::AtomicU64,
+    pub pictures_total: std::sync::atomic::AtomicU64,
+    pub pictures_done: std::sync::atomic::AtomicU64,
+}
+
+/// The steps of an export, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStage {
+    /// Verifying the case under its writer lock.
+    Verifying,
+    /// Reading the hits into the report.
+    Reading,
+    /// Making thumbnails (when asked for).
+    Pictures,
+    /// Drawing the format.
+    Rendering,
+    /// Writing, syncing and recording the file.
+    Recording,
+}
+
+impl ExportStage {
+    pub const ALL: [ExportStage; 5] =
+        [ExportStage::Verifying, ExportStage::Reading, ExportStage::Pictures, ExportStage::Rendering, ExportStage::Recording];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportStage::Verifying => "verifying",
+            ExportStage::Reading => "reading",
+            ExportStage::Pictures => "pictures",
+            ExportStage::Rendering => "rendering",
+            ExportStage::Recording => "recording",
+        }
+    }
+}
+
+impl ExportProgress {
+    pub fn set_stage(&self, stage: ExportStage) {
+        let n = ExportStage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+        self.stage.store(n as u8, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn stage(&self) -> ExportStage {
+        let n = usize::from(self.stage.load(std::sync::atomic::Ordering::Relaxed));
+        ExportStage::ALL.get(n).copied().unwrap_or(ExportStage::Verifying)
+    }
+}
+
+/// [`export`], reporting where it is through `progress`.
+pub fn export_with_progress(case_path: &Path, request: &ExportRequest, progress: &ExportProgress) -> Result<ExportOutcome> {
     request.filters.validate()?;
     let output = &request.output;
     let file_name = output_name(output)?;
+    progress.set_stage(ExportStage::Verifying);
     let (mut case, verification) = open_verified(case_path, request.actor.as_deref())?;
     let generated_utc = request.generated_utc.clone().unwrap_or_else(utc::now);
-    let report = Report::build(
+    progress.set_stage(ExportStage::Reading);
+    let report = Report::build_with_progress(
         &case,
         &verification,
         &BuildOptions {
@@ -70,9 +133,12 @@ pub fn export(case_path: &Path, request: &ExportRequest) -> Result<ExportOutcome
             generated_utc: generated_utc.clone(),
             thumbnails: request.thumbnails,
         },
+        progress,
     )?;
     let digest = report.digest()?;
+    progress.set_stage(ExportStage::Rendering);
     let bytes = render(&report, &digest, request.format)?;
+    progress.set_stage(ExportStage::Recording);
     let record = write_recorded(
         &mut case,
         output,
@@ -181,6 +247,7 @@ pub struct UnknownExportRequest {
 
 /// What a victim-identification export did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnknownExportOutcome {
     pub path: PathBuf,
     /// Distinct contents (VICS media records) written.

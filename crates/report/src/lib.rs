@@ -51,7 +51,8 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Result};
 pub use export::{
-    ExportOutcome, ExportRequest, FileCheck, UnknownExportOutcome, UnknownExportRequest, export, export_unknown, verify_file,
+    ExportOutcome, ExportProgress, ExportRequest, ExportStage, FileCheck, UnknownExportOutcome, UnknownExportRequest, export,
+    export_unknown, export_with_progress, verify_file,
 };
 pub use filter::Filters;
 pub use model::{BuildOptions, Generator, REPORT_VERSION, Report};

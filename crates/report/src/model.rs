@@ -323,10 +323,12 @@ pub struct Report {
 /// One thumbnail (or the reason there is none) per file among the hits: a
 /// video's contact sheet as the case holds it (sealed with the scan), a
 /// picture read from the evidence.
-fn pictures(case: &Case, items: &[spoor_case::EvidenceItem], hits: &[ReportHit]) -> Result<Vec<Picture>> {
+fn pictures(case: &Case, items: &[spoor_case::EvidenceItem], hits: &[ReportHit], progress: &crate::ExportProgress) -> Result<Vec<Picture>> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
+    progress.pictures_total.store(hits.iter().map(|h| h.file_id).collect::<std::collections::HashSet<_>>().len() as u64, std::sync::atomic::Ordering::Relaxed);
     for h in hits.iter().filter(|h| seen.insert(h.file_id)) {
+        progress.pictures_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let made = match case.contact_sheet(h.file_id)? {
             Some(sheet) => picture::from_bytes(&sheet.image, picture::SHEET_SIDE)
                 .map_err(|e| format!("the video's contact sheet in the case cannot be shown ({e})")),
@@ -350,6 +352,18 @@ impl Report {
     /// Reads the case and applies the filters. `verification` is the
     /// outcome of [`spoor_case::verify::verify`] on the same case.
     pub fn build(case: &Case, verification: &VerifyReport, opts: &BuildOptions) -> Result<Report> {
+        Report::build_with_progress(case, verification, opts, &crate::ExportProgress::default())
+    }
+
+    /// [`Report::build`], counting the case's hits into `progress` as they
+    /// are read into the report, and each thumbnail made.
+    pub fn build_with_progress(
+        case: &Case,
+        verification: &VerifyReport,
+        opts: &BuildOptions,
+        progress: &crate::ExportProgress,
+    ) -> Result<Report> {
+        use std::sync::atomic::Ordering;
         let filters = &opts.filters;
         filters.validate()?;
         let items = case.evidence()?;
@@ -362,11 +376,13 @@ impl Report {
         let totals = case.evidence_totals()?;
         let details = case.hit_details()?;
         let hits_in_case = details.len() as u64;
+        progress.hits_total.store(hits_in_case, Ordering::Relaxed);
         let all_methods: Vec<String> = details.iter().map(|d| d.hit.method.clone()).collect();
         let metadata = case.latest_metadata()?;
 
         let mut hits = Vec::new();
         for d in details {
+            progress.hits_done.fetch_add(1, Ordering::Relaxed);
             let h = d.hit;
             let review = h.review.map(|r| ReviewLine {
                 category_name: r.category.as_deref().and_then(|c| category::name(r.profile.as_deref(), c)).map(String::from),
@@ -555,7 +571,8 @@ impl Report {
             .collect();
         let triage = triage_section(case, filters)?;
         let (seq, hash) = case.chain_head()?;
-        let pictures = if opts.thumbnails { pictures(case, &items, &hits)? } else { Vec::new() };
+        progress.set_stage(crate::ExportStage::Pictures);
+        let pictures = if opts.thumbnails { pictures(case, &items, &hits, progress)? } else { Vec::new() };
 
         Ok(Report {
             report_version: REPORT_VERSION,

@@ -191,3 +191,19 @@ fn the_vics_export_reads_back_through_spoors_own_importer() {
         assert_eq!(got, want, "{md5}: file names");
     }
 }
+
+/// An export's progress counts every hit of the case and ends recording.
+#[test]
+fn export_progress_counts_the_hits() {
+    use std::sync::atomic::Ordering;
+    let fx = fixture_case();
+    let hits_in_case = spoor_case::Case::open_read_only(&fx.case).expect("open").hit_details().expect("hits").len() as u64;
+    assert!(hits_in_case > 0);
+    let progress = spoor_report::ExportProgress::default();
+    let out = fx.path("progress.csv");
+    let outcome = spoor_report::export_with_progress(&fx.case, &request(Format::Csv, &out, Filters::default()), &progress).expect("export");
+    assert_eq!(progress.hits_total.load(Ordering::Relaxed), hits_in_case);
+    assert_eq!(progress.hits_done.load(Ordering::Relaxed), hits_in_case);
+    assert_eq!(progress.stage(), spoor_report::ExportStage::Recording);
+    assert_eq!(outcome.hits, hits_in_case);
+}

@@ -246,7 +246,6 @@ impl Pipeline<'_> {
                         f.ext_mismatch = spoor_digest::extension_mismatch(&ft, spoor_evidence::extension(&e.rel_path).as_deref());
                         f.file_type = Some(ft.mime);
                         f.type_class = Some(ft.class);
-                        self.counters.bytes_done.fetch_add(d.size, Ordering::Relaxed);
                         self.match_exact(&mut f, &d.digests, rows_by_set);
                         // Known-good files skip the later stages. A panic in
                         // the decode stage costs the fingerprint, not the
@@ -477,7 +476,10 @@ impl Pipeline<'_> {
         // At most the size listed: the digests are of the file as it was
         // listed, and a file that keeps growing cannot hold a worker.
         use std::io::Read as _;
-        match spoor_digest::digest_reader((&file).take(expected), Some(self.cancel)) {
+        // Bytes count as they are read, so that the rate and the bar move
+        // while one big file is being hashed, not only when it ends.
+        let counted = CountedRead { inner: (&file).take(expected), bytes: &self.counters.bytes_done };
+        match spoor_digest::digest_reader(counted, Some(self.cancel)) {
             Ok(digest) => {
                 let grew = digest.size == expected && (&file).read(&mut [0u8; 1]).map_err(io)? > 0;
                 Ok(Some(Read { digest, noatime, expected, grew }))
@@ -675,3 +677,41 @@ fn link_warning(link: &Path, root: &Path, target: &[u8]) -> Option<String> {
     }
 }
 
+/// Adds what passes through to a progress counter.
+struct CountedRead<'a, R> {
+    inner: R,
+    bytes: &'a std::sync::atomic::AtomicU64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountedRead<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod counted_tests {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// The counter moves with every read, before the file ends: a 3 MiB
+    /// file read in 1 MiB chunks shows 1, 2, then 3 MiB.
+    #[test]
+    fn counted_read_moves_while_reading() {
+        let data = vec![7u8; 3 << 20];
+        let bytes = AtomicU64::new(0);
+        let mut r = super::CountedRead { inner: &data[..], bytes: &bytes };
+        let mut buf = vec![0u8; 1 << 20];
+        let mut seen = Vec::new();
+        loop {
+            let n = r.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            seen.push(bytes.load(Ordering::Relaxed));
+        }
+        assert_eq!(seen, vec![1 << 20, 2 << 20, 3 << 20]);
+    }
+}

@@ -35,6 +35,7 @@ pub struct KnownPdq {
 /// The triage of a case (`spoor triage --json`). Field names are a public
 /// contract.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseTriage {
     pub settings: TriageSettings,
     /// Highest priority first.
@@ -59,6 +60,7 @@ pub struct CaseTriage {
 
 /// One evidence item's priority and counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceTriage {
     pub evidence_id: String,
     /// 1 = look at first.
@@ -86,6 +88,7 @@ pub struct EvidenceTriage {
 
 /// An unknown picture or video with what its metadata says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnknownMedia {
     pub file_id: i64,
     pub evidence_id: String,
@@ -119,6 +122,7 @@ pub struct UnknownMedia {
 
 /// A series of near-duplicate unknown pictures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     pub series_id: u32,
     /// The member to look at (highest PDQ quality, then lowest id).
@@ -131,6 +135,7 @@ pub struct Series {
 
 /// An unknown picture near known material.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NearKnownEntry {
     pub unknown_id: i64,
     pub evidence_id: String,
@@ -143,6 +148,7 @@ pub struct NearKnownEntry {
 
 /// What known material a near-known candidate is near.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KnownRef {
     /// `case_file` (a file of this case with an alert hit) or `pdq_set`.
     pub source: String,
@@ -155,6 +161,7 @@ pub struct KnownRef {
 
 /// What to export for victim identification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Selection {
     /// Unknown files by id.
     pub files: Vec<i64>,

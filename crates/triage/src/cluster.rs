@@ -25,6 +25,7 @@ impl From<(i64, PdqHash, u32)> for Unknown {
 
 /// How pictures are linked into series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClusterSettings {
     /// Largest PDQ distance that links two pictures (default 31, the
     /// distance PDQ's authors give for "same picture" at a low false-match

@@ -32,6 +32,7 @@ impl From<(i64, PdqHash)> for Known {
 /// The range of distances that makes an unknown picture a near-known
 /// candidate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NearKnownSettings {
     /// An unknown whose nearest known entry is closer than this is not
     /// listed (default 0: list everything up to `max_distance`; set it to

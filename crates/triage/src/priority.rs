@@ -100,6 +100,7 @@ pub struct UnknownFile {
 
 /// Which date "recent" is measured from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceSource {
     /// The date the device was seized.
@@ -112,6 +113,7 @@ pub enum ReferenceSource {
 
 /// The reference date and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReferenceDate {
     /// RFC 3339, e.g. `2024-05-20T09:00:00Z`.
     pub utc: String,
@@ -120,6 +122,7 @@ pub struct ReferenceDate {
 
 /// Settings of the priority score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PrioritySettings {
     /// A capture is recent when it lies at most this many days before the
     /// reference date (default 90), or up to one day after it (capture
@@ -153,6 +156,7 @@ pub struct EvidenceTriageInput {
 
 /// One line of the score: points and the sentence that explains them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     /// Stable, for programs: see [`WEIGHTS`].
     pub code: String,

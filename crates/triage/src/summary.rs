@@ -15,10 +15,33 @@ use crate::priority::{
 
 /// Every setting of a triage, recorded with its output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TriageSettings {
     pub cluster: ClusterSettings,
     pub near_known: NearKnownSettings,
     pub priority: PrioritySettings,
+}
+
+impl TriageSettings {
+    /// Checks settings given from outside (the CLI's flags, the app's
+    /// form): distances within 0–256 bits, qualities within 0–100, and a
+    /// near-known window whose start is not past its end.
+    pub fn validate(&self) -> crate::Result<()> {
+        let bad = |what: String| Err(crate::Error::Invalid(what));
+        if self.cluster.max_distance > 256 || self.near_known.max_distance > 256 {
+            return bad("a PDQ distance is at most 256 bits".into());
+        }
+        if self.cluster.min_quality > 100 || self.near_known.min_quality > 100 {
+            return bad("a PDQ quality is at most 100".into());
+        }
+        if self.near_known.min_distance > self.near_known.max_distance {
+            return bad(format!(
+                "the near-known window starts at {} bits, past its end at {}",
+                self.near_known.min_distance, self.near_known.max_distance
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// An alert hit's category, as the case stores it.
@@ -185,5 +208,25 @@ pub fn triage(input: &CaseTriageInput) -> TriageSummary {
         near_known: near,
         camera_originals,
         unknown_pictures: unknown.len() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_from_outside_are_checked() {
+        assert!(TriageSettings::default().validate().is_ok());
+        let mut s = TriageSettings::default();
+        s.near_known.min_distance = 41;
+        s.near_known.max_distance = 40;
+        assert!(matches!(s.validate(), Err(crate::Error::Invalid(e)) if e.contains("41")));
+        let mut s = TriageSettings::default();
+        s.cluster.max_distance = 257;
+        assert!(s.validate().is_err());
+        let mut s = TriageSettings::default();
+        s.near_known.min_quality = 101;
+        assert!(s.validate().is_err());
     }
 }
