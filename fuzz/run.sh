@@ -73,6 +73,9 @@ seeds=fuzz/target/seeds
 rm -rf "$seeds" fuzz/target/seed-work
 mkdir -p "$seeds" fuzz/target/seed-work
 work=fuzz/target/seed-work
+# The anchor ledger of the seed case and of the cases the targets make: a
+# small file of this run, not the user's (crates/case/src/anchors.rs).
+export SPOOR_ANCHORS="$PWD/$work/anchors.jsonl"
 "$bin/spoor-fixtures" "$work/fx" --no-large >/dev/null
 lists=$work/fx/hashsets
 seed() { # TARGET NAME SELECTOR-BYTE FILE: the file with a selector byte before it

@@ -42,6 +42,10 @@ work=$(mktemp -d -t spoor-kill-resume-XXXXXX)
 cleanup() { [[ ${KEEP:-0} == 1 ]] && echo "kept $work" >&2 || rm -rf "$work"; }
 trap cleanup EXIT
 export SPOOR_LIBRARY=$work/library
+# Every write records its chain head here and every verify checks the case
+# against it: a kill between the commit and the append leaves the ledger
+# behind the case, never ahead of it.
+export SPOOR_ANCHORS=$work/anchors.jsonl
 RANDOM=$seed
 
 # The tree: the benign fixtures plus BULK small files and four 20 MiB files,

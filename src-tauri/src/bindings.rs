@@ -52,6 +52,7 @@ pub fn typescript() -> String {
         spoor_case::audit::AuditEntry,
         spoor_case::verify::Problem,
         spoor_case::verify::RunCheck,
+        spoor_case::verify::AnchorCheck,
         spoor_case::verify::VerifyReport,
         spoor_case::exports::ExportRecord,
         spoor_case::exports::EvidenceTotals,

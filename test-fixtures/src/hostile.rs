@@ -154,8 +154,8 @@ pub struct HostileEntry {
     pub md5: Option<String>,
     pub sha1: Option<String>,
     pub sha256: Option<String>,
-    /// Whether a walk from the evidence root can reach it at all (`false`
-    /// below the point where the absolute path outgrows `PATH_MAX`).
+    /// Whether a walk from the evidence root can reach it at all (every
+    /// entry since the walk goes by descriptor, even past `PATH_MAX`).
     pub listed: bool,
     /// Exactly the warnings a scan by the owner (or root) records at this
     /// path, besides the picture decoder's (see `decode`).
@@ -712,23 +712,18 @@ fn deep(tree: &mut Writer, opts: &HostileOptions) -> io::Result<()> {
     tree.dir(&top, "the top of a chain whose path outgrows PATH_MAX".into())?;
     let component = vec![b'p'; 200];
     let mut rel = top;
-    let mut cut = false;
     for level in 1..=40 {
         rel.push(b'/');
         rel.extend_from_slice(&component);
         let abs_len = tree.root.as_os_str().len() + 1 + rel.len();
-        // The first folder whose path is too long is seen in its parent's
-        // listing but cannot be stat'ed or opened: a warning, not a row.
-        let first_too_long = !cut && abs_len >= PATH_MAX;
-        cut |= first_too_long;
+        // Walked by descriptor, so no length of path is too long.
         let about = format!("level {level} of a chain of 200-byte names ({abs_len} bytes of absolute path)");
-        tree.dir_with(&rel, about, !cut, if first_too_long { vec![warn("walk", "too long")] } else { vec![] })?;
+        tree.dir_with(&rel, about, true, vec![])?;
     }
     rel.extend_from_slice(b"/hidden.txt");
     let abs_len = tree.root.as_os_str().len() + 1 + rel.len();
     let bytes = b"a file no path-based walk can reach\n";
-    let mut entry = tree.file_entry(&rel, bytes, format!("a file {abs_len} bytes deep"), Decode::NotAPicture);
-    entry.listed = !cut;
+    let entry = tree.file_entry(&rel, bytes, format!("a file {abs_len} bytes deep"), Decode::NotAPicture);
     tree.write_via_fd(&rel, bytes)?;
     tree.entries.push(entry);
     Ok(())
@@ -1026,6 +1021,27 @@ impl Writer {
         let (dir, name) = self.parent_fd(rel)?;
         fs::write(fd_path(&dir, &name), bytes).map_err(|e| at(&self.abs(rel), e))
     }
+}
+
+/// A path that reaches `root/rel` however long that is: through
+/// `/proc/self/fd/N/` of its opened parent folder, which must be kept open
+/// (the returned file) while the path is used. Short paths are returned as
+/// they are (and no file).
+pub fn reachable_path(root: &Path, rel: &[u8]) -> io::Result<(Option<fs::File>, PathBuf)> {
+    let abs = root.join(OsStr::from_bytes(rel));
+    if abs.as_os_str().len() < PATH_MAX - 1 {
+        return Ok((None, abs));
+    }
+    let (parent, name) = match rel.iter().rposition(|&b| b == b'/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => (&rel[..0], rel),
+    };
+    let mut dir = fs::File::open(root).map_err(|e| at(root, e))?;
+    for component in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        dir = fs::File::open(fd_path(&dir, component)).map_err(|e| at(&abs, e))?;
+    }
+    let path = fd_path(&dir, name);
+    Ok((Some(dir), path))
 }
 
 fn fd_path(dir: &fs::File, name: &[u8]) -> PathBuf {

@@ -51,6 +51,7 @@ use std::io;
 use std::path::Path;
 
 pub use hostile::{
+    reachable_path,
     Decode, ExpectedWarning, HOSTILE_MANIFEST_VERSION, HostileEntry, HostileManifest, HostileOptions, PATH_MAX,
     Unprivileged,
 };

@@ -203,6 +203,37 @@ row: number | null, message: string, };
 
 export type RunCheck = { run_id: number, state: string, content_digest: string | null, rows_digest: string | null, };
 
+export type AnchorCheck = { 
+/**
+ * The ledger read (`None`: no ledger configured).
+ */
+ledger: string | null, 
+/**
+ * Whether that file exists.
+ */
+ledger_found: boolean, 
+/**
+ * Lines in the ledger (all cases).
+ */
+ledger_lines: number, 
+/**
+ * Heads the ledger holds for this case, and how many of them the case
+ * holds as recorded.
+ */
+case_anchors: number, confirmed: number, 
+/**
+ * The latest head recorded for this case.
+ */
+latest_seq: number | null, latest_hash: string | null, latest_time_utc: string | null, 
+/**
+ * The head given to check (`SEQ:HASH`), and whether the case holds it.
+ */
+expected_head: string | null, expected_head_found: boolean | null, 
+/**
+ * What was not checked, and why (no ledger, no anchor for this case).
+ */
+notes: Array<string>, };
+
 export type VerifyReport = { intact: boolean, case_number: string | null, format_version: number | null, audit_entries: number, 
 /**
  * The last audit entry: sequence number and hash. Write it down; a later
@@ -216,7 +247,15 @@ rows: { [key in string]: number }, runs: Array<RunCheck>,
 /**
  * Every mismatch, the first one first.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>, 
+/**
+ * The case's id in the anchor ledger.
+ */
+case_id: string | null, 
+/**
+ * What the heads recorded outside the case say.
+ */
+anchors: AnchorCheck, };
 
 export type ExportRecord = { export_id: number, time_utc: string, format: string, filters: JsonValue, file_name: string, sha256: string, size: number, report_digest: string, chain_head_seq: number, chain_head_hash: string, tool_version: string, exported_by: string, 
 /**

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod anchors;
 pub mod audit;
 mod error;
 pub mod exports;
@@ -92,6 +93,11 @@ pub struct Case {
     /// file, so a second writer is refused instead of interleaving.
     lock: Option<File>,
     actor: String,
+    /// The case's id for the anchor ledger, once known.
+    case_id: Option<String>,
+    /// Where the case is, as the anchor ledger records it (a case being
+    /// created is written under a temporary name first).
+    anchor_path: PathBuf,
 }
 
 impl Case {
@@ -112,7 +118,8 @@ impl Case {
             let conn = Connection::open(&tmp).map_err(|e| map_full(&tmp, e))?;
             configure(&conn, &tmp)?;
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-            let mut case = Case { conn, path: tmp.clone(), lock: None, actor: info.examiner.clone() };
+            let anchor_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let mut case = Case { conn, path: tmp.clone(), lock: None, actor: info.examiner.clone(), case_id: None, anchor_path };
             case.migrate(tool_version)?;
             case.write("case.create", serde_json::json!({ "case_number": info.case_number }), |tx| {
                 tx.execute(
@@ -141,7 +148,8 @@ impl Case {
     pub fn open(path: &Path) -> Result<Case> {
         let conn = open_conn(path, false)?;
         configure(&conn, path)?;
-        let mut case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new() };
+        let anchor_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new(), case_id: None, anchor_path };
         case.lock()?;
         case.actor = case.info()?.examiner;
         if case.format_version()? < FORMAT_VERSION {
@@ -153,7 +161,7 @@ impl Case {
     /// Opens a case for reading only (verify, listings, reports).
     pub fn open_read_only(path: &Path) -> Result<Case> {
         let conn = open_conn(path, true)?;
-        let case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new() };
+        let case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new(), case_id: None, anchor_path: path.to_path_buf() };
         let found = case.format_version()?;
         if found < FORMAT_VERSION {
             return Err(Error::Invalid(format!(
@@ -202,7 +210,12 @@ impl Case {
             Err(_) => 0,
         };
         for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
-            self.write("case.migrate", serde_json::json!({ "version": version, "name": name }), |tx| {
+            let mut details = serde_json::json!({ "version": version, "name": name });
+            if current == 0 && *version == 1 {
+                // The first entry of a new case carries its id (anchors.rs).
+                details["case_id"] = serde_json::Value::String(anchors::new_case_id());
+            }
+            self.write("case.migrate", details, |tx| {
                 tx.execute_batch(sql)?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_utc, tool_version) VALUES (?1, ?2, ?3, ?4)",
@@ -233,9 +246,41 @@ impl Case {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_full(&path, e))?;
         let out = f(&tx).map_err(|e| map_full_err(&path, e))?;
-        audit::append(&tx, &actor, action, &details).map_err(|e| map_full_err(&path, e))?;
+        let entry = audit::append(&tx, &actor, action, &details).map_err(|e| map_full_err(&path, e))?;
         tx.commit().map_err(|e| map_full(&path, e))?;
+        self.anchor(&entry);
         Ok(out)
+    }
+
+    /// Records a committed head in the anchor ledger. A failure does not
+    /// undo the write: it is kept for the caller to say
+    /// ([`anchors::take_failure`]).
+    fn anchor(&mut self, entry: &audit::AuditEntry) {
+        let Some(ledger) = anchors::default_ledger() else { return };
+        if self.case_id.is_none() {
+            self.case_id = anchors::case_id(&self.conn).ok().flatten();
+        }
+        let Some(case_id) = self.case_id.clone() else { return };
+        let case_number = self.conn.query_row("SELECT case_number FROM case_info WHERE id = 1", [], |r| r.get::<_, String>(0)).ok();
+        let anchor = anchors::Anchor {
+            v: anchors::LINE_VERSION,
+            case_id,
+            case_number,
+            seq: entry.seq,
+            entry_hash: entry.entry_hash.clone(),
+            prev_hash: entry.prev_hash.clone(),
+            entry_time_utc: entry.time_utc.clone(),
+            case_path: self.anchor_path.display().to_string(),
+            prev_line: String::new(),
+        };
+        if let Err(e) = anchors::record(&ledger, anchor) {
+            anchors::note_failure(&ledger, &e);
+        }
+    }
+
+    /// The case's id in the anchor ledger (see [`anchors`]).
+    pub fn case_id(&self) -> Result<Option<String>> {
+        anchors::case_id(&self.conn)
     }
 
     /// The case as stored.

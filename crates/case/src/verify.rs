@@ -5,12 +5,15 @@
 //! What it proves: any row changed, deleted or inserted in any table, any
 //! audit entry edited, removed or reordered, and any change of the schema
 //! (a table, column, index or trigger added or altered) made without the
-//! tool. What no file-only check can prove: that the whole case was not
-//! rebuilt consistently from scratch; for that, compare the chain head
-//! printed here with the one in an earlier report or note.
+//! tool. What no file-only check can prove: that entries were not cut off
+//! the end together with the rows they sealed, or that the whole case was
+//! not rebuilt consistently from scratch. For those the case is checked
+//! against the heads recorded outside it: the anchor ledger
+//! ([`crate::anchors`]) and a head taken from a report or a note
+//! ([`VerifyOptions::expect_head`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
@@ -65,6 +68,65 @@ pub struct VerifyReport {
     pub runs: Vec<RunCheck>,
     /// Every mismatch, the first one first.
     pub problems: Vec<Problem>,
+    /// The case's id in the anchor ledger.
+    pub case_id: Option<String>,
+    /// What the heads recorded outside the case say.
+    pub anchors: AnchorCheck,
+}
+
+/// The case checked against heads recorded outside it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AnchorCheck {
+    /// The ledger read (`None`: no ledger configured).
+    pub ledger: Option<String>,
+    /// Whether that file exists.
+    pub ledger_found: bool,
+    /// Lines in the ledger (all cases).
+    pub ledger_lines: u64,
+    /// Heads the ledger holds for this case, and how many of them the case
+    /// holds as recorded.
+    pub case_anchors: u64,
+    pub confirmed: u64,
+    /// The latest head recorded for this case.
+    pub latest_seq: Option<i64>,
+    pub latest_hash: Option<String>,
+    pub latest_time_utc: Option<String>,
+    /// The head given to check (`SEQ:HASH`), and whether the case holds it.
+    pub expected_head: Option<String>,
+    pub expected_head_found: Option<bool>,
+    /// What was not checked, and why (no ledger, no anchor for this case).
+    pub notes: Vec<String>,
+}
+
+/// What to check a case against besides itself.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyOptions {
+    /// The anchor ledger (`None`: none). [`verify`] uses
+    /// [`crate::anchors::default_ledger`].
+    pub ledger: Option<PathBuf>,
+    /// A head noted earlier: the case must hold entry `seq` with this hash
+    /// (or a hash starting with it, at least 16 hex digits).
+    pub expect_head: Option<(i64, String)>,
+}
+
+impl VerifyOptions {
+    /// The default ledger, no expected head.
+    pub fn with_default_ledger() -> VerifyOptions {
+        VerifyOptions { ledger: crate::anchors::default_ledger(), expect_head: None }
+    }
+}
+
+/// Parses `SEQ:HASH` as `spoor verify --expect-head` takes it.
+pub fn parse_head(text: &str) -> Result<(i64, String)> {
+    let bad = || Error::Invalid(format!("{text:?} is not a chain head: give SEQ:HASH, e.g. 14:3fa2… (at least 16 hex digits)"));
+    let (seq, hash) = text.trim().split_once([':', ' ']).ok_or_else(bad)?;
+    let seq: i64 = seq.trim().trim_start_matches('#').parse().map_err(|_| bad())?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if seq < 1 || hash.len() < 16 || hash.len() > 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash))
 }
 
 impl VerifyReport {
@@ -75,10 +137,15 @@ impl VerifyReport {
 
 const MAX_PROBLEMS: usize = 200;
 
-/// Verifies the case file at `path`. A missing file, a file that is not a
-/// Spoor case and a case of a newer format are errors; a damaged or altered
-/// case is a report with problems.
+/// Verifies the case file at `path`, against the default anchor ledger. A
+/// missing file, a file that is not a Spoor case and a case of a newer format
+/// are errors; a damaged or altered case is a report with problems.
 pub fn verify(path: &Path) -> Result<VerifyReport> {
+    verify_with(path, &VerifyOptions::with_default_ledger())
+}
+
+/// [`verify`], against the ledger and the head `options` name.
+pub fn verify_with(path: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
     if !path.exists() {
         return Err(Error::NotFound { path: path.to_path_buf() });
     }
@@ -92,6 +159,8 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
         rows: BTreeMap::new(),
         runs: Vec::new(),
         problems: Vec::new(),
+        case_id: None,
+        anchors: AnchorCheck::default(),
     };
     let case = match Case::open_read_only(path) {
         Ok(c) => c,
@@ -104,7 +173,7 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
         }
         Err(e) => return Err(e),
     };
-    if let Err(e) = check(&case, &mut report) {
+    if let Err(e) = check(&case, options, &mut report) {
         report.problems.push(Problem { table: "file".into(), row: None, message: format!("the case cannot be read: {e}") });
     }
     report.intact = report.problems.is_empty();
@@ -117,7 +186,7 @@ fn problem(report: &mut VerifyReport, table: &str, row: Option<i64>, message: St
     }
 }
 
-fn check(case: &Case, report: &mut VerifyReport) -> Result<()> {
+fn check(case: &Case, options: &VerifyOptions, report: &mut VerifyReport) -> Result<()> {
     let conn = case.conn();
     let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if integrity != "ok" {
@@ -131,7 +200,109 @@ fn check(case: &Case, report: &mut VerifyReport) -> Result<()> {
     let entries = check_chain(conn, report)?;
     check_rows(conn, &entries, report)?;
     check_runs(case, report)?;
+    check_anchors(&entries, options, report);
     Ok(())
+}
+
+/// The case against the heads recorded outside it: every head the ledger
+/// holds for this case id, and the expected head. Problems are named on
+/// `audit_log` (the case) or `anchors` (the ledger itself).
+fn check_anchors(entries: &[StoredEntry], options: &VerifyOptions, report: &mut VerifyReport) {
+    let by_seq: HashMap<i64, &StoredEntry> = entries.iter().map(|e| (e.seq, e)).collect();
+    let head = report.head_seq;
+    let matches = |stored: &str, wanted: &str| stored.starts_with(wanted) && wanted.len() >= 16;
+    if let Some((seq, hash)) = &options.expect_head {
+        report.anchors.expected_head = Some(format!("{seq}:{hash}"));
+        let found = by_seq.get(seq).is_some_and(|e| matches(&e.hash, hash));
+        report.anchors.expected_head_found = Some(found);
+        if !found {
+            let message = match by_seq.get(seq) {
+                Some(e) => format!("entry {seq} has hash {}, not the expected head's {hash}: the log was rewritten from there on", e.hash),
+                None if *seq > head => format!("the audit log ends at entry {head} but entry {seq} (hash {hash}) was expected: the log was cut"),
+                None => format!("entry {seq} of the expected head is missing"),
+            };
+            problem(report, "audit_log", Some(*seq), message);
+        }
+    }
+    let Some(ledger_path) = &options.ledger else {
+        report.anchors.notes.push(format!("no anchor ledger is configured (${} is empty): the case was checked against itself only", crate::anchors::ENV));
+        return;
+    };
+    report.anchors.ledger = Some(ledger_path.display().to_string());
+    let ledger = match crate::anchors::read(ledger_path) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            report.anchors.notes.push(format!(
+                "no anchor ledger at {} (a case verified on another machine): no anchor was found, the case was checked against itself only",
+                ledger_path.display()
+            ));
+            return;
+        }
+        Err(e) => {
+            problem(report, "anchors", None, format!("the anchor ledger {} cannot be read: {e}", ledger_path.display()));
+            return;
+        }
+    };
+    report.anchors.ledger_found = true;
+    report.anchors.ledger_lines = ledger.lines;
+    for (line, why) in &ledger.breaks {
+        problem(report, "anchors", Some(*line as i64), format!("the anchor ledger {} was edited: {why}", ledger_path.display()));
+    }
+    let Some(case_id) = report.case_id.clone() else { return };
+    let mine: Vec<&crate::anchors::Anchor> = ledger.anchors.iter().map(|(_, a)| a).filter(|a| a.case_id == case_id).collect();
+    report.anchors.case_anchors = mine.len() as u64;
+    if mine.is_empty() {
+        report.anchors.notes.push(format!(
+            "the anchor ledger {} holds no head of this case (written on another machine, or with another ledger): no anchor was found",
+            ledger_path.display()
+        ));
+        return;
+    }
+    if let Some(latest) = mine.iter().max_by_key(|a| a.seq) {
+        report.anchors.latest_seq = Some(latest.seq);
+        report.anchors.latest_hash = Some(latest.entry_hash.clone());
+        report.anchors.latest_time_utc = Some(latest.entry_time_utc.clone());
+    }
+    let mut confirmed = 0;
+    let mut cut: Option<&crate::anchors::Anchor> = None;
+    let mut rewritten: Vec<&crate::anchors::Anchor> = Vec::new();
+    for a in &mine {
+        match by_seq.get(&a.seq) {
+            Some(e) if e.hash == a.entry_hash => confirmed += 1,
+            Some(_) => rewritten.push(a),
+            None if a.seq > head => {
+                if cut.is_none_or(|c| a.seq > c.seq) {
+                    cut = Some(a);
+                }
+            }
+            None => rewritten.push(a),
+        }
+    }
+    report.anchors.confirmed = confirmed;
+    if let Some(a) = cut {
+        let message = format!(
+            "the audit log ends at entry {head} but entry {} (hash {}) was recorded on {} in the anchor ledger {}: the log was cut",
+            a.seq,
+            a.entry_hash,
+            a.entry_time_utc,
+            ledger_path.display()
+        );
+        problem(report, "audit_log", Some(a.seq), message);
+    }
+    rewritten.sort_by_key(|a| a.seq);
+    if let Some(a) = rewritten.first() {
+        let stored = by_seq.get(&a.seq).map_or("none".to_string(), |e| e.hash.clone());
+        let message = format!(
+            "entry {} has hash {stored} but the anchor ledger {} recorded entry {} of this case as {} on {}: the log was rewritten from there on, or a copy of the case was written to separately ({} such head(s))",
+            a.seq,
+            ledger_path.display(),
+            a.seq,
+            a.entry_hash,
+            a.entry_time_utc,
+            rewritten.len()
+        );
+        problem(report, "audit_log", Some(a.seq), message);
+    }
 }
 
 /// The schema must be exactly what the migrations up to `version` create.
@@ -163,6 +334,7 @@ fn check_schema(conn: &Connection, version: u32, report: &mut VerifyReport) -> R
 /// An audit entry as stored, with its seals parsed.
 struct StoredEntry {
     seq: i64,
+    hash: String,
     seals: BTreeMap<String, TableSeal>,
 }
 
@@ -195,7 +367,10 @@ fn check_chain(conn: &Connection, report: &mut VerifyReport) -> Result<Vec<Store
                 BTreeMap::new()
             }
         };
-        out.push(StoredEntry { seq, seals: parsed });
+        if seq == 1 {
+            report.case_id = Some(crate::anchors::id_from(details, hash));
+        }
+        out.push(StoredEntry { seq, hash: hash.clone(), seals: parsed });
         prev = hash.clone();
         expected_seq = seq + 1;
     }

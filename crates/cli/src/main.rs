@@ -80,11 +80,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check the case file's audit chain and every row; exit 1 if anything was altered
+    /// Check the case file's audit chain and every row, and the case against the chain heads recorded outside it; exit 1 if anything was altered
     Verify {
         case: PathBuf,
         #[arg(long)]
         json: bool,
+        /// A chain head noted earlier (from a report or `spoor verify`): the case must still hold entry SEQ with this hash
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+        /// The anchor ledger to check against [default: $SPOOR_ANCHORS, else the Spoor data folder's anchors.jsonl]
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<PathBuf>,
     },
     /// Record an examiner's review of a file: its category and a note
     Review {
@@ -495,7 +501,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    // The case was written; only its head is missing from the ledger.
+    if let Some(failure) = spoor_case::anchors::take_failure() {
+        eprintln!("spoor: warning: {failure}");
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
@@ -641,8 +652,15 @@ fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Verify { case, json } => {
-            let report = spoor_case::verify::verify(&case)?;
+        Command::Verify { case, json, expect_head, anchors } => {
+            let mut options = spoor_case::verify::VerifyOptions::with_default_ledger();
+            if let Some(head) = expect_head {
+                options.expect_head = Some(spoor_case::verify::parse_head(&head)?);
+            }
+            if anchors.is_some() {
+                options.ledger = anchors;
+            }
+            let report = spoor_case::verify::verify_with(&case, &options)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -978,23 +996,51 @@ struct HashOutput {
     pdq_error: Option<String>,
 }
 
+/// Digests one file and, for a picture, decodes it: both from one
+/// descriptor opened by `spoor_evidence::open_read_only` (`O_NOATIME` where
+/// permitted, `O_NOFOLLOW`: a link swapped in after the check is refused),
+/// the digest streamed, the decode under the scan's caps (file size, pixels,
+/// decoder allocations).
 fn hash_one(path: &Path) -> Result<HashOutput> {
-    let md = std::fs::symlink_metadata(path).context("cannot stat")?;
-    if !md.is_file() {
-        bail!("not a regular file ({}); not opened", if md.is_dir() { "a folder" } else if md.is_symlink() { "a symbolic link" } else { "a special file" });
+    use std::io::{Read, Seek};
+    match std::fs::symlink_metadata(path) {
+        Ok(md) if !md.is_file() => {
+            bail!("not a regular file ({}); not opened", if md.is_dir() { "a folder" } else if md.is_symlink() { "a symbolic link" } else { "a special file" })
+        }
+        Ok(_) => {}
+        // Past PATH_MAX only a descriptor walk reaches it: open_read_only
+        // does, and the opened file is checked below.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => {}
+        Err(e) => return Err(e).context("cannot stat"),
     }
-    let (d, _) = spoor_digest::digest_file(path, None)?;
+    // A link swapped in after the check fails here (ELOOP), never followed.
+    let (mut file, _) = spoor_evidence::open_read_only(path).map_err(|e| anyhow::anyhow!("cannot be opened: {}", spoor_evidence::io_reason(&e)))?;
+    let opened = file.metadata().context("cannot stat the opened file")?;
+    if !opened.is_file() {
+        bail!("replaced by something that is not a regular file after it was checked; not read");
+    }
+    let d = spoor_digest::digest_reader(&file, None).context("reading")?;
     let ft = spoor_digest::sniff(&d.head, d.size);
     let raw = path.as_os_str().as_bytes();
     let (mut pdq, mut pdq_quality, mut pdq_error) = (None, None, None);
     if ft.class == "image" {
-        let bytes = std::fs::read(path).context("reading the picture")?;
-        match spoor_pdq::decode::hash_file_bytes(&bytes, &spoor_pdq::decode::Limits::default()) {
-            Ok((r, _)) => {
-                pdq = Some(r.hash.to_string());
-                pdq_quality = Some(r.quality);
+        let caps = ScanOptions::default();
+        if d.size > caps.max_picture_bytes {
+            pdq_error = Some(format!(
+                "picture of {} bytes is over the decoding cap of {} bytes: not fingerprinted",
+                d.size, caps.max_picture_bytes
+            ));
+        } else {
+            let mut bytes = Vec::new();
+            file.rewind().context("reading the picture")?;
+            (&file).take(caps.max_picture_bytes).read_to_end(&mut bytes).context("reading the picture")?;
+            match spoor_pdq::decode::hash_file_bytes(&bytes, &caps.decode_limits) {
+                Ok((r, _)) => {
+                    pdq = Some(r.hash.to_string());
+                    pdq_quality = Some(r.quality);
+                }
+                Err(e) => pdq_error = Some(e.to_string()),
             }
-            Err(e) => pdq_error = Some(e.to_string()),
         }
     }
     Ok(HashOutput {

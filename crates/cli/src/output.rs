@@ -145,8 +145,10 @@ pub fn print_verify(r: &VerifyReport) -> Result<()> {
         for run in &r.runs {
             outln!("  scan run {}: {}, content digest {}", run.run_id, run.state, run.content_digest.as_deref().unwrap_or("-"));
         }
+        print_anchors(r)?;
     } else {
         outln!("Case {case}: VERIFICATION FAILED");
+        outln!("  audit log: {} entries, chain head seen #{} {}", r.audit_entries, r.head_seq, r.head_hash);
         if let Some(first) = r.problems.first() {
             outln!("  first mismatch: {first}");
         }
@@ -156,6 +158,29 @@ pub fn print_verify(r: &VerifyReport) -> Result<()> {
         if r.problems.len() > 21 {
             outln!("  … and {} more (use --json for all)", r.problems.len() - 21);
         }
+        print_anchors(r)?;
+    }
+    Ok(())
+}
+
+/// What the heads recorded outside the case say.
+fn print_anchors(r: &VerifyReport) -> Result<()> {
+    let a = &r.anchors;
+    if let (Some(head), Some(found)) = (&a.expected_head, a.expected_head_found) {
+        outln!("  expected head {head}: {}", if found { "held" } else { "NOT held" });
+    }
+    if a.case_anchors > 0 {
+        outln!(
+            "  anchors: {} of {} head(s) recorded for this case in {} confirmed; latest #{} of {}",
+            a.confirmed,
+            a.case_anchors,
+            a.ledger.as_deref().unwrap_or("-"),
+            a.latest_seq.unwrap_or(0),
+            a.latest_time_utc.as_deref().unwrap_or("-")
+        );
+    }
+    for note in &a.notes {
+        outln!("  note: {note}");
     }
     Ok(())
 }

@@ -281,50 +281,180 @@ fn audit_log_edits_reorders_and_cuts_are_named() {
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
 
-/// Cutting the last entry off the log together with every row it sealed
-/// leaves a shorter case that is consistent in itself: no self-contained
-/// file can show that (docs/ARCHITECTURE.md says so). What shows it is a
-/// chain head (sequence number and hash) noted after the last action, as
-/// `spoor verify` prints it. Here the cut removes the last report's export
-/// record: verify alone passes, the noted head does not match, and the
-/// genuine report is now disowned by `verify-report` — the damage this kind
-/// of tampering does, and why the head must be noted outside the case
-/// (docs/RELIABILITY.md).
-#[test]
-fn cutting_the_tail_with_its_rows_is_caught_only_by_a_noted_chain_head() {
-    let ws = Workspace::new();
-    let pristine = build_case(&ws);
-    let (_, noted) = verify(&ws, &pristine);
-    let noted = noted.expect("verify --json");
-    let head = noted["head_seq"].as_i64().expect("head_seq");
-    let action = sql_lines(&pristine, &format!("SELECT action FROM audit_log WHERE seq = {head}"));
-    assert_eq!(action, ["report.export"], "the last entry records the last export");
+/// Cuts the last audit entry off a copy of `pristine` together with every
+/// row it sealed: a shorter case that is consistent in itself.
+fn cut_tail(ws: &Workspace, pristine: &Path, head: i64) -> PathBuf {
     let case = ws.path("cut.spoor");
-    fs::copy(&pristine, &case).expect("copy");
+    let _ = fs::remove_file(&case);
+    fs::copy(pristine, &case).expect("copy");
     let mut script = String::new();
-    for table in tables(&pristine).iter().filter(|t| *t != "audit_log") {
-        if columns(&pristine, table).iter().any(|c| c.0 == "seal") {
+    for table in tables(pristine).iter().filter(|t| *t != "audit_log") {
+        if columns(pristine, table).iter().any(|c| c.0 == "seal") {
             script.push_str(&format!("DELETE FROM {table} WHERE seal = {head}; "));
         }
     }
     script.push_str(&format!("DELETE FROM audit_log WHERE seq = {head};"));
     sql(&case, &script).expect("cut the tail");
-    let (run, after) = verify(&ws, &case);
-    let after = after.expect("verify --json");
-    println!(
-        "verify after cutting entry {head} and its rows: exit {}, head {} (noted before: {} {})",
-        run.code, after["head_seq"], noted["head_seq"], noted["head_hash"]
-    );
-    if run.code == 0 {
-        println!("LIMITATION: verify alone passes a case whose tail was cut with its rows; only a head noted after the last action shows it");
-    }
-    assert!(
-        run.code == 1 || (after["head_seq"] != noted["head_seq"] && after["head_hash"] != noted["head_hash"]),
-        "the cut is neither found by verify nor visible against the noted head"
-    );
+    case
+}
+
+/// `spoor verify CASE --json ARGS` with `SPOOR_ANCHORS` set to `ledger`.
+fn verify_against(ws: &Workspace, case: &Path, ledger: &Path, more: &[std::ffi::OsString]) -> (Run, Value) {
+    let mut all = args!["verify", case, "--json"];
+    all.extend_from_slice(more);
+    let out = ws.command(&all).env("SPOOR_ANCHORS", ledger).output().expect("run spoor");
+    let run = Run {
+        args: all,
+        code: exit_code(out.status),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    let report = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("verify --json\n{}", run.describe()));
+    (run, report)
+}
+
+fn messages(report: &Value) -> Vec<String> {
+    report["problems"].as_array().map(|ps| ps.iter().map(|p| format!("{} {}: {}", p["table"], p["row"], p["message"])).collect()).unwrap_or_default()
+}
+
+/// Cutting the last entry off the log together with every row it sealed
+/// leaves a shorter case that is consistent in itself: no self-contained
+/// file can show that. Every command that writes a case records the new
+/// chain head in the anchor ledger outside it (`SPOOR_ANCHORS`, else the
+/// user's data folder), and plain `spoor verify` checks the case against
+/// every head recorded for it: the cut is named with the missing entry, its
+/// hash and time. Without the ledger, a head noted from a report
+/// (`--expect-head SEQ:HASH`) shows it. The genuine report is disowned by
+/// `verify-report` either way — the damage this tampering does.
+#[test]
+fn cutting_the_tail_with_its_rows_is_caught_by_the_anchor_ledger() {
+    let ws = Workspace::new();
+    let pristine = build_case(&ws);
+    let (_, noted) = verify(&ws, &pristine);
+    let noted = noted.expect("verify --json");
+    let head = noted["head_seq"].as_i64().expect("head_seq");
+    let hash = noted["head_hash"].as_str().expect("head_hash").to_string();
+    assert_eq!(noted["anchors"]["latest_seq"], head, "the ledger holds the head\n{noted}");
+    assert_eq!(noted["anchors"]["confirmed"], noted["anchors"]["case_anchors"], "{noted}");
+    let action = sql_lines(&pristine, &format!("SELECT action FROM audit_log WHERE seq = {head}"));
+    assert_eq!(action, ["report.export"], "the last entry records the last export");
+    let case = cut_tail(&ws, &pristine, head);
+
+    let (run, after) = verify_against(&ws, &case, &ws.anchors(), &[]);
+    let found = messages(&after);
+    println!("plain verify after cutting entry {head} and its rows: exit {}, head {}; {found:?}", run.code, after["head_seq"]);
+    assert_eq!(run.code, 1, "the cut is caught by plain verify\n{}", run.describe());
+    assert_eq!(after["head_seq"], head - 1);
+    let cut = format!("the audit log ends at entry {} but entry {head} (hash {hash}) was recorded on", head - 1);
+    assert!(found.iter().any(|m| m.contains(&cut) && m.contains("the log was cut")), "{found:?}");
+    assert!(run.stdout.contains("the log was cut") || after["problems"][0]["table"] == "audit_log", "{}", run.describe());
+    let text = ws.command(&args!["verify", case]).output().expect("run spoor");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("chain head seen #{}", head - 1)) && text.contains("the log was cut"), "{text}");
+
+    // On a machine without the ledger: the cut case verifies (with a note
+    // that no anchor was found), and a head noted from a report shows it.
+    let elsewhere = ws.path("elsewhere/anchors.jsonl");
+    let (run, alone) = verify_against(&ws, &case, &elsewhere, &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(alone["anchors"]["notes"].to_string().contains("no anchor"), "{alone}");
+    let (run, expected) = verify_against(&ws, &case, &elsewhere, &args!["--expect-head", format!("{head}:{hash}")]);
+    println!("verify --expect-head {head}:{} without a ledger: exit {}; {:?}", &hash[..16], run.code, messages(&expected));
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(expected["anchors"]["expected_head_found"], false);
+    assert!(messages(&expected).iter().any(|m| m.contains("the log was cut")), "{expected}");
+    let (run, _) = verify_against(&ws, &pristine, &elsewhere, &args!["--expect-head", format!("{head}:{}", &hash[..16])]);
+    assert_eq!(run.code, 0, "the pristine case holds the noted head (16-digit prefix)\n{}", run.describe());
+    let bad = ws.spoor(&args!["verify", pristine, "--expect-head", "twelve"]);
+    assert_eq!(bad.code, 2, "{}", bad.describe());
+
     let vr = ws.spoor(&args!["verify-report", case, ws.path("report.html")]);
     println!("verify-report of the genuine report against the cut case: exit {}", vr.code);
     assert_eq!(vr.code, 1, "the genuine report is disowned by the cut case\n{}", vr.describe());
+}
+
+/// Each line of the anchor ledger holds the hash of the line before it: a
+/// line edited or removed (anywhere but at the very end) is named, so the
+/// ledger cannot be quietly trimmed to match a cut case. A case whose
+/// heads are all in the ledger but which was rewritten from some entry on
+/// (cut, then written to again) is named too.
+#[test]
+fn an_edited_anchor_ledger_is_named() {
+    let ws = Workspace::new();
+    let pristine = build_case(&ws);
+    let ledger = fs::read_to_string(ws.anchors()).expect("the ledger");
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert!(lines.len() > 10, "{} lines", lines.len());
+    let (run, report) = verify_against(&ws, &pristine, &ws.anchors(), &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(report["anchors"]["ledger_lines"], lines.len() as u64);
+
+    let mid = lines.len() / 2;
+    let edit = |f: &dyn Fn(&mut Vec<String>)| {
+        let mut l: Vec<String> = lines.iter().map(|x| x.to_string()).collect();
+        f(&mut l);
+        l.join("\n") + "\n"
+    };
+    let variants: Vec<(&str, String)> = vec![
+        ("a line's head changed", edit(&|l| l[mid] = l[mid].replacen("\"seq\":", "\"seq\":1", 1))),
+        ("a line removed", edit(&|l| {
+            l.remove(mid);
+        })),
+        ("two lines swapped", edit(&|l| l.swap(mid, mid + 1))),
+        ("the first line removed", edit(&|l| {
+            l.remove(0);
+        })),
+        ("a line inserted", edit(&|l| {
+            let copy = l[mid].clone();
+            l.insert(mid, copy);
+        })),
+    ];
+    let mut missed = Vec::new();
+    for (what, text) in variants {
+        let edited = ws.path("edited.jsonl");
+        fs::write(&edited, text).expect("write");
+        let (run, report) = verify_against(&ws, &pristine, &edited, &[]);
+        let found = messages(&report);
+        println!("{what}: exit {}; {:?}", run.code, found.first());
+        if run.code != 1 || !found.iter().any(|m| m.starts_with("\"anchors\"") && m.contains("was edited")) {
+            missed.push(format!("{what}: exit {} {found:?}", run.code));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+
+    // Cut, then written to again: the new entry has the old one's number.
+    let head = report["head_seq"].as_i64().expect("head");
+    let case = cut_tail(&ws, &pristine, head);
+    ws.spoor(&args!["evidence", "add", case, "--id", "ITEM-003", "--path", ws.path("item2")]).ok();
+    let (run, report) = verify_against(&ws, &case, &ws.anchors(), &[]);
+    let found = messages(&report);
+    println!("cut and written to again: exit {}; {found:?}", run.code);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert!(found.iter().any(|m| m.contains(&format!("entry {head} has hash")) && m.contains("rewritten")), "{found:?}");
+}
+
+/// A case verified where its ledger is not (another machine, a colleague's
+/// account) still verifies, and says that no anchor was found.
+#[test]
+fn a_case_verified_without_its_ledger_verifies_with_a_note() {
+    let ws = Workspace::new();
+    let (_, case) = ws.fixture_case(false);
+    ws.scan_completed(&case, &[]);
+    // Another machine's ledger: other cases only.
+    let other = Workspace::new();
+    let (_, _other_case) = other.fixture_case(false);
+    let (run, report) = verify_against(&ws, &case, &other.anchors(), &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(report["anchors"]["case_anchors"], 0);
+    assert!(report["anchors"]["notes"].to_string().contains("no anchor was found"), "{report}");
+    let text = ws.command(&args!["verify", case]).env("SPOOR_ANCHORS", ws.path("none/anchors.jsonl")).output().expect("run spoor");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("INTACT") && text.contains("note: no anchor ledger at"), "{text}");
+    // With its own ledger every head is confirmed.
+    let (run, report) = verify_against(&ws, &case, &ws.anchors(), &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(report["anchors"]["confirmed"].as_u64().unwrap_or(0) >= 3, "{report}");
+    assert_eq!(report["anchors"]["confirmed"], report["anchors"]["case_anchors"]);
 }
 
 #[test]

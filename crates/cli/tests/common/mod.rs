@@ -136,12 +136,19 @@ impl Workspace {
         self.tmp.path().join(rel)
     }
 
+    /// This workspace's anchor ledger (`SPOOR_ANCHORS` for every command),
+    /// so tests neither write to nor read the user's.
+    pub fn anchors(&self) -> PathBuf {
+        self.tmp.path().join("anchors.jsonl")
+    }
+
     /// `spoor ARGS` ready to run, with this workspace's library, no
     /// inherited log filter and no standard input.
     pub fn command(&self, args: &[OsString]) -> Command {
         let mut cmd = Command::new(SPOOR);
         cmd.args(args)
             .env("SPOOR_LIBRARY", &self.library)
+            .env("SPOOR_ANCHORS", self.anchors())
             .env_remove("SPOOR_LOG")
             .current_dir(self.tmp.path())
             .stdin(Stdio::null());
