@@ -343,7 +343,7 @@ impl Matcher {
     /// The known videos (vPDQ) of loaded set `set` (an index into
     /// [`Matcher::sets`]), with their frames: none for a set without any.
     pub fn known_videos(&self, set: usize) -> &[crate::KnownVideo] {
-        self.videos.get(set).map_or(&[], Vec::as_slice)
+        self.videos.of_set(set)
     }
 
     /// Read one matching record, with its category's display name.

@@ -397,6 +397,11 @@ impl KnownVideos {
         }
     }
 
+    /// The known videos of loaded set `set`: none for a set without any.
+    pub(crate) fn of_set(&self, set: usize) -> &[KnownVideo] {
+        self.sets.get(set).map_or(&[], Vec::as_slice)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.sets.iter().all(Vec::is_empty)
     }

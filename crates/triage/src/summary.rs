@@ -526,11 +526,6 @@ mod tests {
             assert_eq!(transposed(&transposed(&d.original)), d.original);
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn settings_from_outside_are_checked() {
