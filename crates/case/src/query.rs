@@ -507,18 +507,7 @@ impl Case {
                     record: serde_json::Value::Null,
                     video: match r.get::<_, Option<i64>>(9)? {
                         None => None,
-                        Some(_) => {
-                            let n = |i: usize| -> rusqlite::Result<Option<u64>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v.max(0) as u64)) };
-                            Some(crate::VideoMatch {
-                                query_match_percent: r.get(10)?,
-                                known_match_percent: r.get(11)?,
-                                matched_frames: n(12)?,
-                                query_unique_frames: n(13)?,
-                                known_unique_frames: n(14)?,
-                                frame_number: n(15)?,
-                                frame_timestamp: r.get(16)?,
-                            })
-                        }
+                        Some(_) => Some(crate::video::video_match_at(r, 10)?),
                     },
                 },
                 r.get::<_, String>(8)?,

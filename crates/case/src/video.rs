@@ -366,21 +366,24 @@ impl Case {
             "SELECT hit_id, query_match_percent, known_match_percent, matched_frames, query_unique_frames, known_unique_frames,
                     frame_number, frame_timestamp FROM video_hits",
         )?;
-        let rows = stmt.query_map([], |r| {
-            let n = |i: usize| -> rusqlite::Result<Option<u64>> { Ok(r.get::<_, Option<i64>>(i)?.map(|v| v as u64)) };
-            Ok((
-                r.get::<_, i64>(0)?,
-                VideoMatch {
-                    query_match_percent: r.get(1)?,
-                    known_match_percent: r.get(2)?,
-                    matched_frames: n(3)?,
-                    query_unique_frames: n(4)?,
-                    known_unique_frames: n(5)?,
-                    frame_number: n(6)?,
-                    frame_timestamp: r.get(7)?,
-                },
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, video_match_at(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The `video_hits` numbers of a hit read from `row`, whose columns from
+/// `at` on are `query_match_percent, known_match_percent, matched_frames,
+/// query_unique_frames, known_unique_frames, frame_number,
+/// frame_timestamp`.
+pub(crate) fn video_match_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<VideoMatch> {
+    let n = |i: usize| -> rusqlite::Result<Option<u64>> { Ok(row.get::<_, Option<i64>>(at + i)?.map(|v| v.max(0) as u64)) };
+    Ok(VideoMatch {
+        query_match_percent: row.get(at)?,
+        known_match_percent: row.get(at + 1)?,
+        matched_frames: n(2)?,
+        query_unique_frames: n(3)?,
+        known_unique_frames: n(4)?,
+        frame_number: n(5)?,
+        frame_timestamp: row.get(at + 6)?,
+    })
 }
