@@ -264,7 +264,13 @@ fn lookup(root: &Path, name: &str, records: u64, queries: usize) -> Res<()> {
     println!("huge_page_mapped_bytes={}", pmd_kb * 1024);
     // Best of five, by the wall clock and by this thread's CPU time (the
     // machine may be shared: the CPU time is the per-core rate).
+    // BENCH_ONLY=substring: run only the measurements whose label holds it
+    // (for profiling one of them).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let best_of = |label: &str, n: usize, f: &mut dyn FnMut() -> Res<usize>, expect: usize| -> Res<()> {
+        if !label.contains(only.as_str()) {
+            return Ok(());
+        }
         let (mut wall, mut cpu) = (f64::MAX, f64::MAX);
         for _ in 0..5 {
             let (t, c) = (Instant::now(), thread_cpu_seconds());

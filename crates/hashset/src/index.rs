@@ -69,6 +69,17 @@ fn prefix(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(le_bytes(&bytes[..8]))
 }
 
+/// Two digests of the same width (16 bytes or more) compared from byte 8
+/// on: a number compare of bytes 8..16 (all of an MD5's rest), then the
+/// bytes after them. Cheaper than comparing the slices, which calls
+/// `memcmp`.
+#[inline(always)]
+fn cmp_rest(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    prefix(&a[8..])
+        .cmp(&prefix(&b[8..]))
+        .then_with(|| a[16..].cmp(&b[16..]))
+}
+
 /// Where in its bucket `lo..hi` a digest most likely stands.
 ///
 /// Digests are uniformly distributed (they are cryptographic hashes), so
@@ -101,7 +112,6 @@ fn search(
     digest: &[u8],
 ) -> (usize, usize) {
     let want = prefix(digest);
-    let rest = &digest[8..];
     let key = |i: usize| &entries[i * size..i * size + width];
     let (mut l, mut h) = (lo, hi);
     let mut i = at.clamp(lo, hi);
@@ -128,12 +138,13 @@ fn search(
             i -= 1;
         }
     }
-    // Equal prefixes are rare: order the rest by the remaining bytes.
-    while i < h && prefix(key(i)) == want && &key(i)[8..] < rest {
+    // Equal prefixes are rare but for the digest itself: order the rest
+    // by the next 8 bytes, then any bytes after them.
+    while i < h && prefix(key(i)) == want && cmp_rest(key(i), digest).is_lt() {
         i += 1;
     }
     let start = i;
-    while i < hi && prefix(key(i)) == want && &key(i)[8..] == rest {
+    while i < hi && prefix(key(i)) == want && cmp_rest(key(i), digest).is_eq() {
         i += 1;
     }
     (start, i)
@@ -430,9 +441,17 @@ impl Table {
 
     /// The entry indexes `start..end` whose digest equals `digest` (empty
     /// when none does).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find(&self, digest: &[u8]) -> Result<(usize, usize)> {
         debug_assert_eq!(digest.len(), self.width);
+        let (lo, hi) = self.bucket_of(digest)?;
+        self.search_bucket(digest, lo, hi, guess(digest, self.bits, lo, hi))
+    }
+
+    /// The bucket `lo..hi` that holds `digest` if the table does: its
+    /// fan-out entries, checked.
+    #[inline(always)]
+    fn bucket_of(&self, digest: &[u8]) -> Result<(usize, usize)> {
         let region = self.region();
         let b = bucket(digest, self.bits);
         let at = self.fanout_at + b * 4;
@@ -447,10 +466,68 @@ impl Table {
                 format!("fan-out bucket {b} is {lo}..{hi} of {} entries", self.count),
             ));
         }
+        Ok((lo, hi))
+    }
+
+    /// The entries of bucket `lo..hi` equal to `digest`, searched from
+    /// entry `at` (checked).
+    #[inline(always)]
+    fn search_bucket(&self, digest: &[u8], lo: usize, hi: usize, at: usize) -> Result<(usize, usize)> {
+        let region = self.region();
         let size = self.width + 4;
         self.sums.check(region, lo * size, hi * size)?;
-        let at = guess(digest, self.bits, lo, hi);
         Ok(search(&region[..self.fanout_at], size, self.width, (lo, hi), at, digest))
+    }
+
+    /// Look up `digests[p]` for every `p`, pipelined, and call `found(p,
+    /// record)` for each entry that lists it, in order of `p`, then of the
+    /// table.
+    ///
+    /// The three stages of a lookup run `d` lookups apart: the fan-out
+    /// entry of lookup `p + 2d` is prefetched, then the bucket of lookup
+    /// `p + d` is read from it and the entries around its guess are
+    /// prefetched (bucket and guess kept in a ring), then lookup `p` is
+    /// searched where both have arrived. Nothing is computed twice, and a
+    /// single digest width (`N`) makes the loop tight.
+    pub(crate) fn find_many<const N: usize>(
+        &self,
+        digests: &[[u8; N]],
+        d: usize,
+        mut found: impl FnMut(usize, u32),
+    ) -> Result<()> {
+        debug_assert_eq!(N, self.width);
+        const RING: usize = 64;
+        let d = d.clamp(1, RING / 2);
+        let n = digests.len();
+        let mut ring = [(0usize, 0usize, 0usize); RING];
+        let locate = |p: usize, ring: &mut [(usize, usize, usize); RING]| -> Result<()> {
+            let digest = &digests[p][..];
+            let (lo, hi) = self.bucket_of(digest)?;
+            let at = guess(digest, self.bits, lo, hi);
+            self.prefetch_entries(at);
+            ring[p % RING] = (lo, hi, at);
+            Ok(())
+        };
+        for digest in digests.iter().take(2 * d) {
+            self.prefetch_fanout(digest);
+        }
+        for p in 0..n.min(d) {
+            locate(p, &mut ring)?;
+        }
+        for p in 0..n {
+            if let Some(ahead) = digests.get(p + 2 * d) {
+                self.prefetch_fanout(ahead);
+            }
+            if p + d < n {
+                locate(p + d, &mut ring)?;
+            }
+            let (lo, hi, at) = ring[p % RING];
+            let (start, end) = self.search_bucket(&digests[p], lo, hi, at)?;
+            for i in start..end {
+                found(p, self.record(i));
+            }
+        }
+        Ok(())
     }
 
     /// Hint the CPU to fetch the fan-out entry of `digest` (first stage of
@@ -476,7 +553,14 @@ impl Table {
         if lo >= hi {
             return;
         }
-        let entry = HEADER_LEN + guess(digest, self.bits, lo, hi) * (self.width + 4);
+        self.prefetch_entries(guess(digest, self.bits, lo, hi));
+    }
+
+    /// Hint the CPU to fetch entry `i`'s cache line and the ones before and
+    /// after it.
+    #[inline(always)]
+    fn prefetch_entries(&self, i: usize) {
+        let entry = HEADER_LEN + i * (self.width + 4);
         let first = entry.saturating_sub(64).max(HEADER_LEN);
         let last = (entry + 64).min(self.region_end.saturating_sub(1));
         for line in [first, entry, last] {

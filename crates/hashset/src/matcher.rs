@@ -54,6 +54,12 @@ pub struct Matcher {
     tables: usize,
     /// The near-match indexes of the PDQ sets among them.
     pub(crate) pdq: crate::pdq::PdqIndexes,
+    /// Buffers of [`Matcher::matches_many`]'s ordered path, one per call
+    /// running at once, kept for the next calls: a batch of two million
+    /// files fills about 150 MB of them, and fresh memory costs a page
+    /// fault per 4 KiB on first touch, which was a sixth of the batch's
+    /// time.
+    scratch: std::sync::Mutex<Vec<Ordered>>,
 }
 
 /// Table lookups kept in flight by [`Matcher::matches_many`]: the distance
@@ -63,13 +69,13 @@ pub struct Matcher {
 /// shared machine, 4 was clearly slower.
 const PIPELINE_LOOKUPS: usize = 16;
 
-/// Batches of at least this many files are looked up in digest order (see
-/// [`Matcher::matches_many`]).
-const ORDER_MIN: usize = 1024;
+/// Larger batches are looked up in blocks of this many files (the ordered
+/// copy of a block's digests takes 72 bytes a file, 150 MB at most).
+const ORDER_BLOCK: usize = 1 << 21;
 
-/// Larger batches are looked up in blocks of this many files, so that the
-/// ordering's arrays stay in cache.
-const ORDER_BLOCK: usize = 16384;
+/// Bits sorted per radix pass: 2048 counters (8 KiB, in L1) and as many
+/// output streams, few enough for the TLB to hold every stream's page.
+const RADIX_BITS: u32 = 11;
 
 /// A stage of a pipelined lookup.
 #[derive(Clone, Copy)]
@@ -94,6 +100,111 @@ fn slot(kind: DigestKind) -> usize {
         DigestKind::Sha1 => 1,
         DigestKind::Sha256 => 2,
     }
+}
+
+/// Bits needed to number `n` things (at least 1).
+fn bits_for(n: usize) -> u32 {
+    (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1)
+}
+
+/// `items` stably sorted by `key` (below `1 << bits`, `bits` at most
+/// twice [`RADIX_BITS`]), appended to `out`: a least significant digit
+/// radix sort in one or two passes, through `spare` when two.
+///
+/// Why not a comparison sort or one counting pass: ordering two million
+/// lookups must cost a few nanoseconds each, not the tens a comparison sort
+/// takes, and a single counting pass over 2^21 buckets scatters its writes
+/// over the whole output, each write a cache and TLB miss.
+fn radix_sort_into<T: Copy>(
+    items: &[T],
+    bits: u32,
+    key: impl Fn(&T) -> usize + Copy,
+    spare: &mut Vec<T>,
+    out: &mut Vec<T>,
+) {
+    assert!(bits <= 2 * RADIX_BITS, "{bits} bits is more than two passes");
+    let Some(&fill) = items.first() else {
+        return;
+    };
+    let first = out.len();
+    out.resize(first + items.len(), fill);
+    if bits <= RADIX_BITS {
+        scatter(items, 0, bits, key, &mut out[first..]);
+    } else {
+        spare.clear();
+        spare.resize(items.len(), fill);
+        scatter(items, 0, RADIX_BITS, key, spare);
+        scatter(spare, RADIX_BITS, bits - RADIX_BITS, key, &mut out[first..]);
+    }
+}
+
+/// One radix pass: `items` stably ordered by bits `shift..shift + width`
+/// of their key, written over `target` (as long as `items`).
+fn scatter<T: Copy>(
+    items: &[T],
+    shift: u32,
+    width: u32,
+    key: impl Fn(&T) -> usize,
+    target: &mut [T],
+) {
+    let mask = (1usize << width) - 1;
+    let mut starts = [0usize; 1 << RADIX_BITS];
+    for item in items {
+        starts[(key(item) >> shift) & mask] += 1;
+    }
+    let mut at = 0;
+    for s in &mut starts[..=mask] {
+        let n = *s;
+        *s = at;
+        at += n;
+    }
+    for item in items {
+        let digit = (key(item) >> shift) & mask;
+        target[starts[digit]] = *item;
+        starts[digit] += 1;
+    }
+}
+
+/// Within each file's pairs from `first` on (consecutive, as the batched
+/// path leaves them), keep a record that several digest kinds of its set
+/// matched once, at its first place, with the strongest kind: what
+/// [`Matcher::matches`] gives.
+fn merge_kinds(pairs: &mut Vec<(usize, RecordRef)>, first: usize) {
+    let (mut read, mut write) = (first, first);
+    while read < pairs.len() {
+        let file = pairs[read].0;
+        let group = write;
+        while read < pairs.len() && pairs[read].0 == file {
+            let pair = pairs[read];
+            match pairs[group..write]
+                .iter_mut()
+                .find(|(_, r)| r.set == pair.1.set && r.record == pair.1.record)
+            {
+                Some((_, r)) => r.method = r.method.max(pair.1.method),
+                None => {
+                    pairs[write] = pair;
+                    write += 1;
+                }
+            }
+            read += 1;
+        }
+    }
+    pairs.truncate(write);
+}
+
+/// A block of files' digests in the order their lookups run in (see
+/// [`Matcher::locality_order`]): each file's index in the block and its
+/// digests of the kinds some loaded table holds (the other arrays empty);
+/// with the buffers that put the pairs found back in file order. Kept
+/// between calls (see [`Matcher::scratch`]).
+#[derive(Debug, Default)]
+struct Ordered {
+    index: Vec<u32>,
+    md5: Vec<[u8; 16]>,
+    sha1: Vec<[u8; 20]>,
+    sha256: Vec<[u8; 32]>,
+    found: Vec<(usize, RecordRef)>,
+    spare: Vec<(usize, RecordRef)>,
 }
 
 impl Matcher {
@@ -126,6 +237,7 @@ impl Matcher {
             videos: crate::vpdq::KnownVideos::new(videos),
             tables,
             pdq,
+            scratch: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -213,56 +325,114 @@ impl Matcher {
     ///   `i + 2d` are being fetched, so many memory loads are in flight at
     ///   once instead of one;
     /// - a batch of at least 1024 files is looked up in the order of their
-    ///   digests (by a one-pass bucket sort on the leading bits of the
-    ///   digest kind with the most entries), in blocks of 16384 files so
-    ///   that the sort's arrays stay in cache, so neighbouring lookups read
-    ///   nearby memory and their page walks find the page tables in cache.
-    ///   The pairs are put back in file order afterwards.
+    ///   digests (a radix sort on the leading bits of the digest kind with
+    ///   the most entries, a few nanoseconds a file), in blocks of up to
+    ///   2^22 files. The more files a batch holds, the closer together its
+    ///   neighbouring lookups land: two million keys in a table of fifty
+    ///   million entries are a few hundred bytes apart, so a lookup mostly
+    ///   reads the page, often the cache line, the one before it read, and
+    ///   the page walks that bound random lookups mostly go away. The pairs
+    ///   are put back in file order afterwards (a second radix sort).
     pub fn matches_many(
         &self,
         files: &[FileDigests],
         out: &mut Vec<(usize, RecordRef)>,
     ) -> Result<()> {
-        if files.len() > ORDER_BLOCK {
-            for (n, chunk) in files.chunks(ORDER_BLOCK).enumerate() {
+        self.matches_in_blocks(files, out, ORDER_BLOCK)
+    }
+
+    /// [`Matcher::matches_many`] in blocks of at most `block` files.
+    fn matches_in_blocks(
+        &self,
+        files: &[FileDigests],
+        out: &mut Vec<(usize, RecordRef)>,
+        block: usize,
+    ) -> Result<()> {
+        if files.len() > block {
+            for (n, chunk) in files.chunks(block).enumerate() {
                 let first = out.len();
-                self.matches_many(chunk, out)?;
+                self.matches_in_blocks(chunk, out, block)?;
                 for pair in &mut out[first..] {
-                    pair.0 += n * ORDER_BLOCK;
+                    pair.0 += n * block;
                 }
             }
             return Ok(());
         }
-        if files.len() < ORDER_MIN {
-            return self.pipeline(files, (0..files.len()).map(|i| i as u32), out);
+        if files.is_empty() {
+            return Ok(());
         }
-        let order = self.locality_order(files);
-        let first = out.len();
-        self.pipeline(files, order.iter().copied(), out)?;
-        // Back to file order: a stable counting sort on the file index
-        // (each file's pairs stay in the order they were found).
-        let found = out.split_off(first);
-        let mut starts = vec![0u32; files.len() + 1];
-        for (file, _) in &found {
-            starts[file + 1] += 1;
+        let mut ordered = self
+            .scratch
+            .lock()
+            .map(|mut pool| pool.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        self.locality_order(files, &mut ordered);
+        let mut found = std::mem::take(&mut ordered.found);
+        found.clear();
+        let looked_up = self.find_ordered(&ordered, &mut found);
+        if looked_up.is_ok() {
+            // Back to file order: a stable radix sort on the file index
+            // keeps each file's pairs in the order the tables were searched
+            // in, which is the order `collect` finds them in.
+            let first = out.len();
+            radix_sort_into(&found, bits_for(files.len()), |p| p.0, &mut ordered.spare, out);
+            if self.sets.iter().any(|s| s.tables.iter().flatten().count() > 1) {
+                merge_kinds(out, first);
+            }
         }
-        for i in 0..files.len() {
-            starts[i + 1] += starts[i];
+        ordered.found = found;
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(ordered);
         }
-        let mut placed: Vec<Option<(usize, RecordRef)>> = vec![None; found.len()];
-        for pair in found {
-            let at = &mut starts[pair.0];
-            placed[*at as usize] = Some(pair);
-            *at += 1;
+        looked_up
+    }
+
+    /// Every table's lookups of the ordered files, table by table (sets in
+    /// order, digest kinds weakest first): `(file index, record)` pairs in
+    /// that order, each table's in the files' order.
+    fn find_ordered(&self, ordered: &Ordered, found: &mut Vec<(usize, RecordRef)>) -> Result<()> {
+        for (index, set) in self.sets.iter().enumerate() {
+            for kind in DigestKind::ALL {
+                let Some(table) = &set.tables[slot(kind)] else {
+                    continue;
+                };
+                let mut emit = |p: usize, record: u32| {
+                    found.push((
+                        ordered.index[p] as usize,
+                        RecordRef {
+                            set: index,
+                            record,
+                            method: kind,
+                        },
+                    ));
+                };
+                match kind {
+                    DigestKind::Md5 => table.find_many(&ordered.md5, PIPELINE_LOOKUPS, &mut emit)?,
+                    DigestKind::Sha1 => table.find_many(&ordered.sha1, PIPELINE_LOOKUPS, &mut emit)?,
+                    DigestKind::Sha256 => {
+                        table.find_many(&ordered.sha256, PIPELINE_LOOKUPS, &mut emit)?
+                    }
+                }
+            }
         }
-        out.extend(placed.into_iter().flatten());
         Ok(())
     }
 
-    /// The files' indexes ordered by the leading bits of the digest kind
-    /// with the most table entries (a bucket sort: digests are uniform, so
-    /// buckets of about four files, in digest order between buckets).
-    fn locality_order(&self, files: &[FileDigests]) -> Vec<u32> {
+    /// The files' digests in the order of the leading bits of the digest
+    /// kind with the most table entries: one pass of a radix sort (up to
+    /// [`RADIX_BITS`] bits), which moves the digests themselves, of the
+    /// kinds some table holds.
+    ///
+    /// Why move the digests rather than order indexes into `files`: the
+    /// lookups would then read `files` in a random order, and in a batch of
+    /// millions (a hundred MB and more) each of those reads is a cache and
+    /// TLB miss that a lookup waits for before it can start its prefetches.
+    /// Moved, they are read in sequence. One pass suffices: it cuts the
+    /// table into 2048 slices (half a MB each at fifty million entries),
+    /// and the lookups inside one slice share its pages.
+    fn locality_order(&self, files: &[FileDigests], ordered: &mut Ordered) {
         let mut entries = [0u64; 3];
         for set in &self.sets {
             for (slot, table) in set.tables.iter().enumerate() {
@@ -272,57 +442,46 @@ impl Matcher {
             }
         }
         let slot = (0..3).max_by_key(|&s| (entries[s], 3 - s)).unwrap_or(0);
-        let bits = (usize::BITS - files.len().leading_zeros()).saturating_sub(2).clamp(1, 22);
+        let bits = bits_for(files.len()).min(RADIX_BITS);
         let key = |f: &FileDigests| {
             let d = digest_of(f, slot);
             (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
         };
-        let mut starts = vec![0u32; (1 << bits) + 1];
+        let mut starts = vec![0usize; 1 << bits];
         for f in files {
-            starts[key(f) + 1] += 1;
+            starts[key(f)] += 1;
         }
-        for i in 0..1 << bits {
-            starts[i + 1] += starts[i];
+        let mut at = 0;
+        for s in &mut starts {
+            let n = *s;
+            *s = at;
+            at += n;
         }
-        let mut order = vec![0u32; files.len()];
+        // Resized in place: the buffers of an earlier call are reused.
+        let n = files.len();
+        let used = |s: usize| if entries[s] > 0 { n } else { 0 };
+        ordered.index.clear();
+        ordered.index.resize(n, 0);
+        ordered.md5.clear();
+        ordered.md5.resize(used(0), [0; 16]);
+        ordered.sha1.clear();
+        ordered.sha1.resize(used(1), [0; 20]);
+        ordered.sha256.clear();
+        ordered.sha256.resize(used(2), [0; 32]);
         for (i, f) in files.iter().enumerate() {
             let at = &mut starts[key(f)];
-            order[*at as usize] = i as u32;
+            ordered.index[*at] = i as u32;
+            if let Some(d) = ordered.md5.get_mut(*at) {
+                *d = f.0;
+            }
+            if let Some(d) = ordered.sha1.get_mut(*at) {
+                *d = f.1;
+            }
+            if let Some(d) = ordered.sha256.get_mut(*at) {
+                *d = f.2;
+            }
             *at += 1;
         }
-        order
-    }
-
-    /// The pipelined lookups of `files[i]` for each `i` of `order`.
-    fn pipeline(
-        &self,
-        files: &[FileDigests],
-        order: impl Iterator<Item = u32> + Clone,
-        out: &mut Vec<(usize, RecordRef)>,
-    ) -> Result<()> {
-        let d = (PIPELINE_LOOKUPS / self.tables.max(1)).max(1);
-        let mut fanout_stage = order.clone();
-        let mut bucket_stage = order.clone();
-        for i in fanout_stage.by_ref().take(2 * d) {
-            self.prefetch(&files[i as usize], Stage::Fanout);
-        }
-        for i in bucket_stage.by_ref().take(d) {
-            self.prefetch(&files[i as usize], Stage::Bucket);
-        }
-        let mut refs = Vec::with_capacity(4);
-        for i in order {
-            if let Some(ahead) = fanout_stage.next() {
-                self.prefetch(&files[ahead as usize], Stage::Fanout);
-            }
-            if let Some(ahead) = bucket_stage.next() {
-                self.prefetch(&files[ahead as usize], Stage::Bucket);
-            }
-            let i = i as usize;
-            refs.clear();
-            self.collect(&files[i], &mut refs)?;
-            out.extend(refs.iter().map(|r| (i, *r)));
-        }
-        Ok(())
     }
 
     /// Whether any loaded set holds known videos (vPDQ).
@@ -392,5 +551,95 @@ mod tests {
     fn matcher_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Matcher>();
+    }
+
+    /// SplitMix64.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn bits_number_things() {
+        assert_eq!(bits_for(0), 1);
+        assert_eq!(bits_for(1), 1);
+        assert_eq!(bits_for(2), 1);
+        assert_eq!(bits_for(3), 2);
+        assert_eq!(bits_for(1024), 10);
+        assert_eq!(bits_for(1025), 11);
+        assert!(bits_for(ORDER_BLOCK) <= 2 * RADIX_BITS);
+    }
+
+    /// Property: the radix sort gives what a stable comparison sort gives,
+    /// for key widths under, at and over one pass, with repeated keys.
+    #[test]
+    fn radix_sort_equals_a_stable_sort() {
+        let mut state = 7;
+        for (len, bits) in [(0, 5), (1, 5), (2, 1), (100, 3), (5000, 11), (5000, 12), (20_000, 22), (3000, 17)] {
+            let items: Vec<(usize, u32)> = (0..len)
+                .map(|i| ((next(&mut state) % (1u64 << bits)) as usize, i as u32))
+                .collect();
+            let mut want = items.clone();
+            want.sort_by_key(|p| p.0);
+            let mut got = vec![(9, 9)];
+            radix_sort_into(&items, bits, |p| p.0, &mut Vec::new(), &mut got);
+            assert_eq!(got[0], (9, 9), "what was in `out` stays");
+            assert_eq!(&got[1..], &want[..], "{len} items, {bits} bits");
+        }
+    }
+
+    /// The batched path in small blocks, in one block and one file at a
+    /// time give the same pairs in the same order.
+    #[test]
+    fn blocks_do_not_change_the_answer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let library = crate::Library::open(&dir.path().join("library")).expect("library");
+        let mut state = 3;
+        let digests: Vec<[u8; 16]> = (0..3000)
+            .map(|_| {
+                let mut d = [0u8; 16];
+                d[..8].copy_from_slice(&next(&mut state).to_be_bytes());
+                d[8..].copy_from_slice(&next(&mut state).to_be_bytes());
+                d
+            })
+            .collect();
+        let list: String = digests
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("{}  f{i}\n{}  g{i}\n", hex::encode(d), hex::encode(d)))
+            .collect();
+        let path = dir.path().join("list.md5");
+        std::fs::write(&path, list).expect("write");
+        library
+            .import(&path, &crate::ImportOptions { name: "s".into(), ..Default::default() })
+            .expect("import");
+        let matcher = library.load(&[]).expect("load");
+        let files: Vec<FileDigests> = (0..5000u64)
+            .map(|k| {
+                let md5 = if k % 2 == 0 {
+                    digests[(next(&mut state) % 3000) as usize]
+                } else {
+                    let mut d = [0u8; 16];
+                    d[..8].copy_from_slice(&next(&mut state).to_be_bytes());
+                    d
+                };
+                (md5, [0; 20], [0; 32])
+            })
+            .collect();
+        let mut one_by_one = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            let mut refs = Vec::new();
+            matcher.matches(&f.0, &f.1, &f.2, &mut refs).expect("matches");
+            one_by_one.extend(refs.into_iter().map(|r| (i, r)));
+        }
+        assert!(one_by_one.len() >= 2500, "{} pairs", one_by_one.len());
+        for block in [1, 7, 1024, 1500, 4999, 5000, ORDER_BLOCK] {
+            let mut got = Vec::new();
+            matcher.matches_in_blocks(&files, &mut got, block).expect("batched");
+            assert_eq!(got, one_by_one, "blocks of {block}");
+        }
     }
 }
