@@ -189,7 +189,7 @@ Lookups: one thread, $BENCH_QUERIES random keys; "present" are digests of
 records picked at random, "mixed" is 50 % present and 50 % absent in random
 order ($VL_lookup_present_share present). "One by one" is Matcher::matches
 per key; "batched" is one Matcher::matches_many call over all keys
-(pipelined prefetch, looked up in digest order in blocks of 16384);
+(digests radix-ordered, each table searched by a prefetching pipeline);
 "batches of 1024" calls it per 1024 keys. Best of 5 after one warm-up
 pass; "wall" is keys / elapsed time, "CPU" is keys / this thread's CPU time
 (/proc/thread-self/schedstat), the rate of one core when the machine is
