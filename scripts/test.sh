@@ -9,6 +9,12 @@ source scripts/setup.sh
 
 # The PDQ/vPDQ conformance vectors live beside the checkout (../shared/vectors).
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Every case the tests create appends its chain head to the anchor ledger;
+# keep those out of the user's own ledger ($XDG_DATA_HOME/spoor). Tests that
+# check the ledger set their own.
+mkdir -p target
+export SPOOR_ANCHORS="${SPOOR_ANCHORS:-$PWD/target/test-anchors.jsonl}"
+rm -f "$PWD/target/test-anchors.jsonl"
 # The desktop app embeds the Vite build (ui/dist): build the UI first.
 mkdir -p target
 ui_status=0
