@@ -36,6 +36,7 @@ pub const SEALED_TABLES: &[&str] = &[
     "frames",
     "contact_sheets",
     "video_hits",
+    "pdq_variants",
 ];
 
 /// The `prev_hash` of the first entry.

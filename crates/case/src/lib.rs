@@ -53,10 +53,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "metadata", include_str!("migrations/0002_metadata.sql")),
     (3, "video", include_str!("migrations/0003_video.sql")),
+    (4, "pdq_variants", include_str!("migrations/0004_pdq_variants.sql")),
 ];
 
 /// The newest case format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// What the examiner gives when creating a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +104,12 @@ pub struct Case {
 impl Case {
     /// Creates a new case file. Refuses to overwrite anything.
     pub fn create(path: &Path, info: &NewCase, tool_version: &str) -> Result<Case> {
+        Case::create_upto(path, info, tool_version, FORMAT_VERSION)
+    }
+
+    /// [`Case::create`] in case format `format` (older formats: for tests
+    /// of the upgrade path). Opening it for writing upgrades it.
+    fn create_upto(path: &Path, info: &NewCase, tool_version: &str, format: u32) -> Result<Case> {
         if path.exists() {
             return Err(Error::AlreadyExists { path: path.to_path_buf() });
         }
@@ -120,7 +127,7 @@ impl Case {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             let anchor_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
             let mut case = Case { conn, path: tmp.clone(), lock: None, actor: info.examiner.clone(), case_id: None, anchor_path };
-            case.migrate(tool_version)?;
+            case.migrate(tool_version, format)?;
             case.write("case.create", serde_json::json!({ "case_number": info.case_number }), |tx| {
                 tx.execute(
                     "INSERT INTO case_info (id, case_number, title, agency, examiner, time_zone, created_utc) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
@@ -139,21 +146,26 @@ impl Case {
             return Err(e);
         }
         std::fs::rename(&tmp, path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Case::open(path)
+        Case::open_upto(path, format)
     }
 
     /// Opens a case for reading and writing, taking the exclusive writer
     /// lock ([`Error::Busy`] when another process holds it). Brings an older format up to
     /// date (in one transaction, recorded in the audit log).
     pub fn open(path: &Path) -> Result<Case> {
+        Case::open_upto(path, FORMAT_VERSION)
+    }
+
+    /// [`Case::open`], upgrading no further than format `upto`.
+    fn open_upto(path: &Path, upto: u32) -> Result<Case> {
         let conn = open_conn(path, false)?;
         configure(&conn, path)?;
         let anchor_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let mut case = Case { conn, path: path.to_path_buf(), lock: None, actor: String::new(), case_id: None, anchor_path };
         case.lock()?;
         case.actor = case.info()?.examiner;
-        if case.format_version()? < FORMAT_VERSION {
-            case.migrate(&format!("spoor {}", env!("CARGO_PKG_VERSION")))?;
+        if case.format_version()? < upto {
+            case.migrate(&format!("spoor {}", env!("CARGO_PKG_VERSION")), upto)?;
         }
         Ok(case)
     }
@@ -204,12 +216,14 @@ impl Case {
         Ok(v.unwrap_or(0))
     }
 
-    fn migrate(&mut self, tool_version: &str) -> Result<()> {
+    /// Applies the migrations after the case's current format, up to
+    /// format `upto`.
+    fn migrate(&mut self, tool_version: &str, upto: u32) -> Result<()> {
         let current = match self.conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get::<_, Option<u32>>(0)) {
             Ok(v) => v.unwrap_or(0),
             Err(_) => 0,
         };
-        for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current && *v <= upto) {
             let mut details = serde_json::json!({ "version": version, "name": name });
             if current == 0 && *version == 1 {
                 // The first entry of a new case carries its id (anchors.rs).
@@ -410,5 +424,134 @@ fn map_full_err(path: &Path, e: Error) -> Error {
     match e {
         Error::Sqlite(inner) => map_full(path, inner),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    fn info() -> NewCase {
+        NewCase {
+            case_number: "2026-3".into(),
+            title: String::new(),
+            agency: String::new(),
+            examiner: "E. Xaminer".into(),
+            time_zone: "UTC".into(),
+        }
+    }
+
+    /// One completed run over one picture, with `variants` stored beside it.
+    fn picture_run(case: &mut Case, evidence_id: &str, variants: Vec<PdqVariant>) -> Result<i64> {
+        let ev = case.add_evidence(&NewEvidence {
+            evidence_id: evidence_id.into(),
+            description: String::new(),
+            source_path: b"/mnt/x".to_vec(),
+            acquisition_hashes: vec![],
+        })?;
+        let run = case.start_run(&RunStart {
+            tool_name: "spoor".into(),
+            tool_version: "0".into(),
+            git_commit: "x".into(),
+            host: "lab".into(),
+            settings: serde_json::json!({}),
+            hashsets: vec![],
+        })?;
+        let file = NewFile {
+            evidence_row: ev.row_id,
+            path: b"DCIM/1.jpg".to_vec(),
+            path_display: "DCIM/1.jpg".into(),
+            kind: "file".into(),
+            size: 10,
+            status: "hashed".into(),
+            type_class: Some("image".into()),
+            md5: Some("0".repeat(32)),
+            picture: Some(Picture {
+                format: "jpeg".into(),
+                width: 64,
+                height: 64,
+                pdq: format!("{:064x}", 1),
+                pdq_quality: 100,
+                variants,
+                ..Picture::default()
+            }),
+            ..NewFile::default()
+        };
+        case.write_batch(run.run_id, &Batch { files: vec![file], warnings: vec![] })?;
+        case.end_run(run.run_id, &RunEnd::Completed)?;
+        Ok(run.run_id)
+    }
+
+    fn seven() -> Vec<PdqVariant> {
+        ["rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1"]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| PdqVariant { variant: (*v).into(), pdq: format!("{:064x}", i + 2) })
+            .collect()
+    }
+
+    /// A case of format 3 (no `pdq_variants`) opens, is upgraded to the
+    /// current format in one audited step, still verifies (its run's
+    /// digests are unchanged), reads its old pictures with no variants,
+    /// and stores variants for pictures scanned after the upgrade.
+    #[test]
+    fn a_format_3_case_is_upgraded_and_keeps_verifying() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("case.spoor");
+        let mut case = Case::create_upto(&path, &info(), "spoor old", 3)?;
+        assert_eq!(case.format_version()?, 3);
+        let old_run = picture_run(&mut case, "ITEM-1", vec![])?;
+        let old = case.runs()?.into_iter().find(|r| r.run_id == old_run).ok_or("run")?;
+        drop(case);
+        // Read-only use of an old case asks for the upgrade.
+        let refused = Case::open_read_only(&path).err().ok_or("an old case opened read-only")?;
+        assert!(refused.to_string().contains("case format 3 is older"), "{refused}");
+
+        let mut case = Case::open(&path)?;
+        assert_eq!(case.format_version()?, FORMAT_VERSION);
+        let names: Vec<String> = {
+            let mut stmt = case.conn().prepare("SELECT name FROM schema_migrations ORDER BY version")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        assert_eq!(names, ["initial", "metadata", "video", "pdq_variants"]);
+        assert!(case.audit_log()?.iter().any(|e| e.action == "case.migrate" && e.details["version"] == 4));
+        // The old run's digests recompute to what was recorded.
+        assert_eq!(case.content_digest(old_run)?, old.content_digest.clone().ok_or("content digest")?);
+        assert_eq!(case.rows_digest(old_run)?, old.rows_digest.clone().ok_or("rows digest")?);
+        let files = case.triage_files()?;
+        assert_eq!(files.len(), 1);
+        assert!(files[0].pdq.is_some() && files[0].pdq_variants.is_empty());
+
+        // A picture scanned now keeps its seven variants, sealed and verified.
+        let new_run = picture_run(&mut case, "ITEM-2", seven())?;
+        let count: i64 = case.conn().query_row("SELECT COUNT(*) FROM pdq_variants WHERE run_id = ?1", [new_run], |r| r.get(0))?;
+        assert_eq!(count, 7);
+        let files = case.triage_files()?;
+        let new = files.iter().find(|f| f.evidence_id == "ITEM-2").ok_or("ITEM-2")?;
+        assert_eq!(new.pdq_variants, seven());
+        assert!(files.iter().find(|f| f.evidence_id == "ITEM-1").is_some_and(|f| f.pdq_variants.is_empty()));
+        // The variants are part of what the run found.
+        let digest = case.content_digest(new_run)?;
+        case.conn().execute("UPDATE pdq_variants SET pdq = ?1 WHERE variant = 'flipy'", [format!("{:064x}", 99)])?;
+        assert_ne!(case.content_digest(new_run)?, digest);
+        case.conn().execute("UPDATE pdq_variants SET pdq = ?1 WHERE variant = 'flipy'", [format!("{:064x}", 6)])?;
+        drop(case);
+        let report = verify::verify_with(&path, &verify::VerifyOptions::default())?;
+        assert!(report.is_intact(), "{:?}", report.problems);
+        assert_eq!(report.format_version, Some(FORMAT_VERSION));
+        assert_eq!(report.rows.get("pdq_variants"), Some(&7));
+        Ok(())
+    }
+
+    /// Only the seven names PDQ hits use are stored.
+    #[test]
+    fn an_unknown_variant_name_is_refused() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let mut case = Case::create(&dir.path().join("case.spoor"), &info(), "spoor test")?;
+        let bad = vec![PdqVariant { variant: "original".into(), pdq: "0".repeat(64) }];
+        assert!(picture_run(&mut case, "ITEM-1", bad).is_err());
+        Ok(())
     }
 }

@@ -93,6 +93,10 @@ pub struct TriageFileRow {
     pub review_category: Option<String>,
     pub review_profile: Option<String>,
     pub metadata: Option<NewMetadata>,
+    /// A picture's seven other dihedral variants (`pdq_variants`); empty
+    /// for a picture scanned before case format 4, and for videos.
+    #[serde(default)]
+    pub pdq_variants: Vec<crate::PdqVariant>,
 }
 
 const METADATA_COLUMNS: &str = "m.state, m.origin, m.metadata, m.make, m.model, m.serial, m.software, m.capture_local, m.capture_offset, \
@@ -271,6 +275,7 @@ impl Case {
                 review_category: None,
                 review_profile: None,
                 metadata: metadata_from_row(r, 12)?,
+                pdq_variants: Vec::new(),
             })
         })?;
         let mut files = rows.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -289,8 +294,22 @@ impl Case {
             let (id, hit) = r?;
             hits.entry(id).or_default().push(hit);
         }
+        let mut variants: HashMap<i64, Vec<crate::PdqVariant>> = HashMap::new();
+        let variant_sql = format!(
+            "{LATEST}
+             SELECT v.file_id, v.variant, v.pdq FROM pdq_variants v
+             JOIN files f ON f.id = v.file_id
+             JOIN latest l ON l.evidence_ref = f.evidence_ref AND l.run_id = v.run_id
+             ORDER BY v.file_id, v.id"
+        );
+        let mut stmt = self.conn().prepare(&variant_sql)?;
+        for r in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, crate::PdqVariant { variant: r.get(1)?, pdq: r.get(2)? })))? {
+            let (id, v) = r?;
+            variants.entry(id).or_default().push(v);
+        }
         let reviews = self.latest_reviews()?;
         for f in &mut files {
+            f.pdq_variants = variants.remove(&f.file_id).unwrap_or_default();
             let review = reviews.get(&f.file_id);
             f.review_category = review.and_then(|r| r.category.clone());
             f.review_profile = review.and_then(|r| r.profile.clone());

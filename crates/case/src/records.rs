@@ -161,6 +161,21 @@ pub struct Picture {
     pub pdq: String,
     /// PDQ quality, 0–100.
     pub pdq_quality: u32,
+    /// The PDQ of the picture's seven other dihedral variants (rotations
+    /// and mirror images; `pdq` is the `original`), in the reference's
+    /// order; empty when not computed. Stored in `pdq_variants`.
+    #[serde(default)]
+    pub variants: Vec<PdqVariant>,
+}
+
+/// One dihedral variant of a picture's PDQ, as `pdq_variants` stores it.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PdqVariant {
+    /// The variant's name as PDQ hits record it (`rotate90`, `rotate180`,
+    /// `rotate270`, `flipx`, `flipy`, `flipplus1`, `flipminus1`).
+    pub variant: String,
+    /// PDQ hash, 64 lower-case hex digits.
+    pub pdq: String,
 }
 
 /// A match of a file against a hash set.
@@ -491,6 +506,10 @@ impl Case {
                     f.picture.as_ref().map(|p| p.pdq_quality)
                 ])?;
                 let file_id = tx.last_insert_rowid();
+                for v in f.picture.iter().flat_map(|p| &p.variants) {
+                    tx.prepare_cached("INSERT INTO pdq_variants (run_id, file_id, variant, pdq) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![run_id, file_id, v.variant, v.pdq])?;
+                }
                 if let Some(m) = &f.metadata {
                     crate::metadata::insert(tx, run_id, file_id, m)?;
                 }
@@ -760,6 +779,13 @@ impl Case {
              WHERE h.file_id = ?1 ORDER BY s.set_uid, h.method, h.record",
         )?;
         let mut meta = c.prepare(crate::metadata::CONTENT_SQL)?;
+        // Not there in a case being brought to format 4 (tests of the
+        // upgrade path write format-3 runs).
+        let mut variants = if crate::audit::content_columns(c, "pdq_variants")?.is_empty() {
+            None
+        } else {
+            Some(c.prepare("SELECT variant, pdq FROM pdq_variants WHERE file_id = ?1 ORDER BY variant")?)
+        };
         let mut rows = files.query([run_id])?;
         while let Some(row) = rows.next()? {
             h.update(b"F");
@@ -784,6 +810,17 @@ impl Case {
                 }
             }
             drop(hr);
+            // Likewise a picture without stored variants (format 3 and
+            // before) adds nothing.
+            if let Some(variants) = variants.as_mut() {
+                let mut vr = variants.query([file_id])?;
+                while let Some(v) = vr.next()? {
+                    h.update(b"P");
+                    for i in 0..2 {
+                        put(&mut h, v.get_ref(i)?);
+                    }
+                }
+            }
             crate::video::digest_file(c, file_id, &mut h)?;
         }
         drop(rows);
@@ -802,16 +839,23 @@ impl Case {
     }
 
     /// A digest over every row a run wrote (files, hits, warnings,
-    /// file_metadata), exactly as stored, in id order: it pins the rows
-    /// themselves. A run without metadata rows (one recorded before case
-    /// format 2, or one that met no picture) digests as it did before.
+    /// file_metadata, the video tables, pdq_variants), exactly as stored,
+    /// in id order: it pins the rows themselves. A table the run wrote no
+    /// row to (file_metadata before case format 2, pdq_variants before
+    /// format 4, or a run that met no picture) is left out, so older runs
+    /// digest as they did before.
     pub fn rows_digest(&self, run_id: i64) -> Result<String> {
         let mut h = Sha256::new();
         let video_tables = crate::video::tables_of_run(self.conn(), run_id)?;
-        for table in ["files", "hits", "warnings", "file_metadata"].into_iter().chain(video_tables) {
-            if table == "file_metadata" {
-                let any: Option<i64> =
-                    self.conn().query_row("SELECT id FROM file_metadata WHERE run_id = ?1 LIMIT 1", [run_id], |r| r.get(0)).optional()?;
+        for table in ["files", "hits", "warnings", "file_metadata"].into_iter().chain(video_tables).chain(["pdq_variants"]) {
+            if table == "pdq_variants" && crate::audit::content_columns(self.conn(), table)?.is_empty() {
+                continue;
+            }
+            if table == "file_metadata" || table == "pdq_variants" {
+                let any: Option<i64> = self
+                    .conn()
+                    .query_row(&format!("SELECT id FROM {table} WHERE run_id = ?1 LIMIT 1"), [run_id], |r| r.get(0))
+                    .optional()?;
                 if any.is_none() {
                     continue;
                 }

@@ -323,6 +323,13 @@ impl Pipeline<'_> {
                     orientation: info.orientation,
                     pdq: pdq.hash.to_string(),
                     pdq_quality: pdq.quality,
+                    // The seven others, kept so triage can compare a rotated
+                    // or mirrored copy without the pixels (`pdq_variants`).
+                    variants: variants
+                        .iter()
+                        .filter(|(d, _)| *d != spoor_pdq::Dihedral::Original)
+                        .map(|(d, h)| spoor_case::PdqVariant { variant: d.as_str().to_string(), pdq: h.to_string() })
+                        .collect(),
                 });
                 self.match_pdq(f, &variants, rows_by_set);
             }
