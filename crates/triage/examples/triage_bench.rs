@@ -218,6 +218,7 @@ fn main() -> ExitCode {
             metadata: None,
             camera_original: false,
             frames: Vec::new(),
+            variants: Vec::new(),
         })
         .collect();
     for (v, list) in video_frames.into_iter().enumerate() {
@@ -232,6 +233,7 @@ fn main() -> ExitCode {
             metadata: None,
             camera_original: false,
             frames: list,
+            variants: Vec::new(),
         });
     }
     let extra_known: Vec<Known> = known.iter().map(|k| Known { id: -k.id - 1, ..*k }).collect();

@@ -17,13 +17,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use spoor_case::{Case, NewMetadata, TriageFileRow};
 use spoor_metadata::{GpsPosition, MediaMetadata};
-use spoor_pdq::PdqHash;
+use spoor_pdq::{Dihedral, PdqHash};
 
 use crate::library::{KnownSet, LoadedLibrary, PdqSets, unkey};
 use crate::near::Known;
 use crate::priority::{Reason, ReferenceDate, ReferenceSource};
 use crate::summary::{
-    CaseTriageInput, FileRecord, FrameRecord, FrameRef, HitCategory, KnownSource, NearIndex, TriageSettings, triage_with,
+    CaseTriageInput, FileRecord, FrameRecord, FrameRef, HitCategory, KnownSource, NearIndex, TriageSettings, VariantRecord, triage_with,
 };
 use crate::vics::{VicsFile, VicsMedia};
 use crate::{Error, Result};
@@ -178,9 +178,16 @@ pub struct NearKnownEntry {
     pub distance: u32,
     /// Known entries within the window, the nearest included.
     pub within: u32,
-    /// The variant of the unknown fingerprint that came nearest:
-    /// `original`, or `flipplus1` (transposed, see [`crate::transposed`]).
+    /// The variant of the unknown fingerprint that came nearest, by the
+    /// name PDQ hits use: `original`, `rotate90`, `rotate180`, `rotate270`,
+    /// `flipx`, `flipy`, `flipplus1` or `flipminus1`. A picture scanned
+    /// before case format 4, and a video frame, is compared as stored and
+    /// transposed only (`original`, `flipplus1`, see [`crate::transposed`]).
     pub variant: String,
+    /// The variant in words (`as stored`, `rotated 90° counter-clockwise`,
+    /// `mirrored left to right`, ...): the unknown picture, so turned or
+    /// mirrored, looks like the known one.
+    pub variant_words: String,
     /// For a video: the frame that came nearest.
     pub unknown_frame: Option<FrameRef>,
     pub known: KnownRef,
@@ -342,6 +349,11 @@ pub fn triage_rows(data: &CaseRows, settings: &TriageSettings, extra: &[KnownPdq
             metadata: parse_metadata(f.metadata.as_ref()),
             camera_original: f.metadata.as_ref().is_some_and(|m| m.camera_original),
             frames: data.frames.get(&f.file_id).cloned().unwrap_or_default(),
+            variants: f
+                .pdq_variants
+                .iter()
+                .filter_map(|v| Some(VariantRecord { variant: Dihedral::from_name(&v.variant)?, pdq: v.pdq.parse().ok()? }))
+                .collect(),
         })
         .collect();
     // Outside fingerprints: those given, then the frames of the library's
@@ -457,6 +469,7 @@ pub fn triage_rows(data: &CaseRows, settings: &TriageSettings, extra: &[KnownPdq
             distance: n.distance,
             within: n.within,
             variant: n.variant.as_str().into(),
+            variant_words: n.variant.describe().into(),
             unknown_frame: n.unknown_frame,
             known,
         });
@@ -690,6 +703,7 @@ mod tests {
             hits: (0..hits).map(|_| spoor_case::TriageHit { category: Some("1".into()), profile: None }).collect(),
             review_category: None,
             review_profile: None,
+            pdq_variants: Vec::new(),
             metadata: Some(NewMetadata {
                 state: "present".into(),
                 camera_original: original,

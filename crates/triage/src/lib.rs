@@ -80,7 +80,7 @@ pub use priority::{
 };
 pub use summary::{
     CaseTriageInput, FileRecord, FrameRecord, FrameRef, HitCategory, KnownSource, NearCandidate,
-    NearIndex, SeriesVideo, TriageSettings, TriageSummary, transposed, triage, triage_with,
+    NearIndex, SeriesVideo, TriageSettings, TriageSummary, VariantRecord, transposed, triage, triage_with,
 };
 
 /// What can go wrong in this crate (reading a case, exports).

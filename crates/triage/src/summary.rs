@@ -71,6 +71,19 @@ pub struct FileRecord {
     /// A video's sampled frames (vPDQ), in order; none for a picture.
     #[serde(default)]
     pub frames: Vec<FrameRecord>,
+    /// A picture's other dihedral variants (rotations, mirror images) as
+    /// the scan stored them (case format 4); empty when not stored, and
+    /// then near-known compares the picture as stored and transposed only.
+    #[serde(default)]
+    pub variants: Vec<VariantRecord>,
+}
+
+/// One stored dihedral variant of a picture's PDQ.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VariantRecord {
+    #[serde(with = "dihedral_name")]
+    pub variant: Dihedral,
+    pub pdq: PdqHash,
 }
 
 /// One sampled frame of a video, as the case stores it.
@@ -135,9 +148,10 @@ pub struct NearCandidate {
     /// Known fingerprints within the window of the unknown file's nearest
     /// fingerprint, the nearest included.
     pub within: u32,
-    /// The variant of the unknown fingerprint that came nearest:
-    /// [`Dihedral::Original`] or [`Dihedral::FlipPlus1`] (transposed),
-    /// written by its name (`original`, `flipplus1`).
+    /// The variant of the unknown fingerprint that came nearest, written
+    /// by its name ([`Dihedral::as_str`]): any of the eight for a picture
+    /// whose variants the case stores, else [`Dihedral::Original`] or
+    /// [`Dihedral::FlipPlus1`] (transposed, computed from the hash).
     #[serde(with = "dihedral_name")]
     pub variant: Dihedral,
     /// For a video: the frame that came nearest.
@@ -159,8 +173,10 @@ pub struct SeriesVideo {
 /// bits determine: transposing a picture transposes its 16x16 DCT
 /// coefficients without changing any value, so their median and every bit
 /// stay, moved from `(i, j)` to `(j, i)`. The other variants change the
-/// signs of some coefficients, hence the median, and need the pixels (the
-/// scan compares them; a case stores only the picture's own hash).
+/// signs of some coefficients, hence the median, and need the pixels: the
+/// scan computes them and stores them from case format 4 on
+/// ([`FileRecord::variants`]); this is the fallback for older pictures and
+/// for video frames.
 pub fn transposed(h: &PdqHash) -> PdqHash {
     let mut out = PdqHash::ZERO;
     for i in 0..16 {
@@ -385,8 +401,9 @@ pub fn triage_with(input: &CaseTriageInput, library: Option<&dyn NearIndex>) -> 
 type QueryNearest = (Option<(u32, u8, u64)>, u32);
 
 /// The nearest known fingerprint of every unknown file within the
-/// near-known window: each of its fingerprints, as stored and transposed,
-/// against the known material in memory (multi-index join) and the
+/// near-known window: each of its fingerprints in every variant there is
+/// (a picture's eight dihedral variants when the case stores them, else as
+/// stored and transposed; a video frame as stored and transposed), against the known material in memory (multi-index join) and the
 /// library index (one query per distinct fingerprint, on rayon).
 fn near_candidates(
     input: &CaseTriageInput,
@@ -413,12 +430,24 @@ fn near_candidates(
         known.push(Known { id: sources.len() as i64, pdq: k.pdq, quality: k.quality });
         sources.push(KnownSource::Extra { id: k.id });
     }
-    // Every unknown fingerprint as stored and transposed; the id is the
-    // query's index.
+    // Every unknown fingerprint in each of its variants: a picture's
+    // stored ones, else as stored and transposed. The id is the query's
+    // index.
+    let stored: HashMap<i64, &[VariantRecord]> = input
+        .files
+        .iter()
+        .filter(|f| !f.variants.is_empty())
+        .map(|f| (f.file_id, f.variants.as_slice()))
+        .collect();
     let mut queries: Vec<Unknown> = Vec::with_capacity(items.len() * 2);
     let mut query_origin: Vec<Origin> = Vec::with_capacity(items.len() * 2);
     for (it, o) in items.iter().zip(origins) {
-        for (variant, pdq) in [(Dihedral::Original, it.pdq), (Dihedral::FlipPlus1, transposed(&it.pdq))] {
+        let mut variants = vec![(Dihedral::Original, it.pdq)];
+        match stored.get(&o.file_id).filter(|_| o.frame.is_none()) {
+            Some(list) => variants.extend(list.iter().filter(|v| v.variant != Dihedral::Original).map(|v| (v.variant, v.pdq))),
+            None => variants.push((Dihedral::FlipPlus1, transposed(&it.pdq))),
+        }
+        for (variant, pdq) in variants {
             queries.push(Unknown { id: queries.len() as i64, pdq, quality: it.quality });
             query_origin.push(Origin { variant, ..*o });
         }

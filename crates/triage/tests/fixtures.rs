@@ -252,6 +252,7 @@ fn priority_counts_are_the_manifest_answers() -> TestResult {
             metadata: s.meta.clone(),
             camera_original: s.original,
             frames: Vec::new(),
+            variants: Vec::new(),
         })
         .collect();
     let reference = ReferenceDate {
