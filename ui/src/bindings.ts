@@ -877,10 +877,19 @@ export type NearKnownEntry = { unknown_id: number, evidence_id: string, unknown_
  */
 within: number, 
 /**
- * The variant of the unknown fingerprint that came nearest:
- * `original`, or `flipplus1` (transposed, see [`crate::transposed`]).
+ * The variant of the unknown fingerprint that came nearest, by the
+ * name PDQ hits use: `original`, `rotate90`, `rotate180`, `rotate270`,
+ * `flipx`, `flipy`, `flipplus1` or `flipminus1`. A picture scanned
+ * before case format 4, and a video frame, is compared as stored and
+ * transposed only (`original`, `flipplus1`, see [`crate::transposed`]).
  */
 variant: string, 
+/**
+ * The variant in words (`as stored`, `rotated 90° counter-clockwise`,
+ * `mirrored left to right`, ...): the unknown picture, so turned or
+ * mirrored, looks like the known one.
+ */
+variant_words: string, 
 /**
  * For a video: the frame that came nearest.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signs } from "./triage";
+import { nearHow, signs } from "./triage";
 import type { UnknownMedia } from "./bindings";
 
 const unknown = (over: Partial<UnknownMedia>): UnknownMedia => ({
@@ -42,5 +42,15 @@ describe("triage", () => {
       "near known (0)",
       "damaged metadata",
     ]);
+  });
+
+  it("names the rotation or mirror image through which a file came near", () => {
+    expect(nearHow({ unknown_frame: null, variant: "original", variant_words: "as stored" })).toBe("");
+    expect(nearHow({ unknown_frame: null, variant: "flipminus1", variant_words: "mirrored in the anti-diagonal" })).toBe(
+      "mirrored in the anti-diagonal (flipminus1)",
+    );
+    expect(
+      nearHow({ unknown_frame: { frame_number: 25, timestamp: 1 }, variant: "flipplus1", variant_words: "mirrored in the main diagonal (transposed)" }),
+    ).toBe("frame at 1.0 s, mirrored in the main diagonal (transposed) (flipplus1)");
   });
 });

@@ -6,7 +6,7 @@
 // export (VICS 2.0) of what the examiner selects, recorded in the case.
 import { useEffect, useMemo, useState } from "react";
 import { api, errorText } from "./api";
-import type { CaseOverview, CaseTriage, Selection, TriageSettings, UnknownExportOutcome, UnknownMedia } from "./bindings";
+import type { CaseOverview, CaseTriage, NearKnownEntry, Selection, TriageSettings, UnknownExportOutcome, UnknownMedia } from "./bindings";
 import { cameraText, categoryLabel, selectionEmpty, toggled } from "./format";
 import { FileDetailPanel } from "./detail";
 import { PathField } from "./picker";
@@ -149,6 +149,7 @@ export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () 
                           <button type="button" className="link mono small" onClick={() => pick(n.unknown_id)}>
                             {n.evidence_id} {n.unknown_path}
                           </button>
+                          {nearHow(n) && <div className="muted small">{nearHow(n)}</div>}
                         </td>
                         <td className="small">
                           {n.known.path ? `${n.known.evidence_id ?? ""} ${n.known.path}` : (n.known.label ?? "known material")}
@@ -232,6 +233,16 @@ export function TriageView({ o, onExported }: { o: CaseOverview; onExported: () 
       )}
     </div>
   );
+}
+
+/** How a near-known file came near: the frame of a video, and the
+ * rotation or mirror image of the picture that looks like the known one
+ * (the engine's words, `variant_words`); empty for a picture as stored. */
+export function nearHow(n: Pick<NearKnownEntry, "unknown_frame" | "variant" | "variant_words">): string {
+  const out: string[] = [];
+  if (n.unknown_frame) out.push(`frame at ${n.unknown_frame.timestamp.toFixed(1)} s`);
+  if (n.variant !== "original") out.push(`${n.variant_words} (${n.variant})`);
+  return out.join(", ");
 }
 
 /** Why an unknown file stands out, in short words. */

@@ -283,8 +283,9 @@ fn print_text(t: &CaseTriage, all: bool) -> Result<()> {
         if let Some(f) = &n.unknown_frame {
             how.push(format!("frame at {:.1} s", f.timestamp));
         }
+        // The unknown picture, so turned or mirrored, looks like the known.
         if n.variant != "original" {
-            how.push(format!("as {}", n.variant));
+            how.push(format!("{} ({})", n.variant_words, n.variant));
         }
         let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
         outln!("  distance {:>3}: file {} {} {}{} near {}", n.distance, n.unknown_id, n.evidence_id, n.unknown_path, how, known);

@@ -728,8 +728,10 @@ fn triage(r: &Report, out: &mut Vec<Block>) {
                     if let Some(f) = &n.unknown_frame {
                         unknown.push(line(format!("frame at {:.1} s", f.timestamp)));
                     }
+                    // The unknown picture, so turned or mirrored, looks
+                    // like the known one.
                     if n.variant != "original" {
-                        unknown.push(line(format!("as {}", n.variant)));
+                        unknown.push(line(format!("{} ({})", n.variant_words, n.variant)));
                     }
                     let known = match (&n.known.path, &n.known.label) {
                         (Some(p), _) => vec![vec![t("case file "), c(p.clone())]],
