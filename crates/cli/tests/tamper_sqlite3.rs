@@ -51,9 +51,9 @@ fn sql_lines(db: &Path, script: &str) -> Vec<String> {
 }
 
 /// A case with rows in every table: two evidence items scanned in two runs
-/// (pictures with their metadata, a known video with its frames and
-/// contact sheet), evidence dates, five hash sets, hits, warnings, two
-/// reviews and two exports.
+/// (pictures with their metadata and their seven other dihedral PDQ
+/// variants, a known video with its frames and contact sheet), evidence
+/// dates, five hash sets, hits, warnings, two reviews and two exports.
 fn build_case(ws: &Workspace) -> PathBuf {
     let (manifest, case) = ws.fixture_case(false);
     ws.scan_completed(&case, &args!["--jobs", "2"]);
@@ -80,6 +80,10 @@ fn build_case(ws: &Workspace) -> PathBuf {
     ws.spoor(&args!["report", case, "--format", "csv", "-o", ws.path("report.csv")]).ok();
     ws.spoor(&args!["report", case, "--format", "html", "-o", ws.path("report.html")]).ok();
     ws.verify_intact(&case);
+    // Every fingerprinted picture of both runs has its seven variants.
+    let pictures: i64 = sql_lines(&case, "SELECT COUNT(*) FROM files WHERE pdq IS NOT NULL")[0].parse().expect("count");
+    let variants: i64 = sql_lines(&case, "SELECT COUNT(*) FROM pdq_variants")[0].parse().expect("count");
+    assert!(pictures >= 2 && variants == 7 * pictures, "{pictures} pictures, {variants} pdq_variants rows");
     case
 }
 
@@ -212,7 +216,7 @@ fn every_change_delete_and_insert_in_every_table_is_named_by_verify() {
     let ws = Workspace::new();
     let pristine = build_case(&ws);
     let tables = tables(&pristine);
-    for wanted in ["audit_log", "files", "hits", "warnings", "reviews", "exports", "case_info"] {
+    for wanted in ["audit_log", "files", "hits", "warnings", "reviews", "exports", "case_info", "pdq_variants"] {
         assert!(tables.iter().any(|t| t == wanted), "no {wanted} table in {tables:?}");
     }
     let mut checked = 0;
