@@ -623,11 +623,6 @@ impl Table {
         Ok(())
     }
 
-    /// Entries in the table.
-    pub(crate) fn len(&self) -> usize {
-        self.count
-    }
-
     /// Checksum blocks in the table.
     pub(crate) fn blocks(&self) -> usize {
         self.sums.blocks()
