@@ -230,15 +230,16 @@ struct Keyed<const N: usize> {
 
 impl<const N: usize> Keyed<N> {
     /// The digests `pick` gives of `files` (or none when `used` is
-    /// false), in the order of their leading `bits` bits: one pass of a
-    /// radix sort. The buffers of an earlier call are reused in place.
-    fn fill(&mut self, files: &[FileDigests], used: bool, bits: u32, pick: impl Fn(&FileDigests) -> &[u8; N]) {
+    /// false), in the order of their leading `bits` bits (at most
+    /// [`RADIX_BITS`]): one pass of a radix sort. The buffers of an earlier
+    /// call are reused in place.
+    fn fill<F>(&mut self, files: &[F], used: bool, bits: u32, pick: impl Fn(&F) -> &[u8; N]) {
         self.index.clear();
         self.digests.clear();
         if !used {
             return;
         }
-        let key = |f: &FileDigests| {
+        let key = |f: &F| {
             let d = pick(f);
             (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
         };
@@ -495,6 +496,46 @@ impl Matcher {
         ordered.sha256.fill(files, used[2], bits, |f| &f.2);
     }
 
+    /// Digests of one kind (`N` bytes: 16 MD5, 20 SHA-1, 32 SHA-256), each
+    /// looked up in every loaded set's table of that kind:
+    /// `(digest index, record)` pairs appended to `out`, in digest order,
+    /// each digest's in set order, then table order. The batched path of
+    /// [`Matcher::matches_many`] for a list of bare digests (`spoor
+    /// hashset lookup`), where a line gives one digest and not a file's
+    /// three.
+    pub fn find_digests<const N: usize>(
+        &self,
+        digests: &[[u8; N]],
+        out: &mut Vec<(usize, RecordRef)>,
+    ) -> Result<()> {
+        let kind = match N {
+            16 => DigestKind::Md5,
+            20 => DigestKind::Sha1,
+            32 => DigestKind::Sha256,
+            _ => {
+                return Err(crate::Error::InvalidOptions(format!(
+                    "{N}-byte digests: MD5 is 16 bytes, SHA-1 20, SHA-256 32"
+                )));
+            }
+        };
+        for (n, chunk) in digests.chunks(ORDER_BLOCK).enumerate() {
+            let mut keyed = Keyed::<N>::default();
+            keyed.fill(chunk, true, bits_for(chunk.len()).min(RADIX_BITS), |d| d);
+            let mut found = Vec::new();
+            for (index, set) in self.sets.iter().enumerate() {
+                if let Some(table) = &set.tables[slot(kind)] {
+                    find_keyed(table, &keyed, index, kind, &mut found)?;
+                }
+            }
+            let first = out.len();
+            radix_sort_into(&found, bits_for(chunk.len()), |p| p.0, &mut Vec::new(), out);
+            for pair in &mut out[first..] {
+                pair.0 += n * ORDER_BLOCK;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether any loaded set holds known videos (vPDQ).
     pub fn has_videos(&self) -> bool {
         !self.videos.is_empty()
@@ -652,5 +693,16 @@ mod tests {
             matcher.matches_in_blocks(&files, &mut got, block).expect("batched");
             assert_eq!(got, one_by_one, "blocks of {block}");
         }
+        // The same MD5s as bare digests: the same pairs (the set has only
+        // an MD5 table); other widths find nothing or are refused.
+        let md5s: Vec<[u8; 16]> = files.iter().map(|f| f.0).collect();
+        let mut got = vec![(usize::MAX, one_by_one[0].1)];
+        matcher.find_digests(&md5s, &mut got).expect("digests");
+        assert_eq!(got[0].0, usize::MAX, "what was in `out` stays");
+        assert_eq!(&got[1..], &one_by_one[..]);
+        let mut none = Vec::new();
+        matcher.find_digests(&[[0u8; 20]; 3], &mut none).expect("no SHA-1 table");
+        assert!(none.is_empty());
+        assert!(matcher.find_digests(&[[0u8; 8]], &mut none).is_err());
     }
 }
