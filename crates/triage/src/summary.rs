@@ -403,7 +403,8 @@ type QueryNearest = (Option<(u32, u8, u64)>, u32);
 /// The nearest known fingerprint of every unknown file within the
 /// near-known window: each of its fingerprints in every variant there is
 /// (a picture's eight dihedral variants when the case stores them, else as
-/// stored and transposed; a video frame as stored and transposed), against the known material in memory (multi-index join) and the
+/// stored and transposed; a video frame as stored and transposed), against
+/// the known material in memory (multi-index join) and the
 /// library index (one query per distinct fingerprint, on rayon).
 fn near_candidates(
     input: &CaseTriageInput,
@@ -443,9 +444,12 @@ fn near_candidates(
     let mut query_origin: Vec<Origin> = Vec::with_capacity(items.len() * 2);
     for (it, o) in items.iter().zip(origins) {
         let mut variants = vec![(Dihedral::Original, it.pdq)];
-        match stored.get(&o.file_id).filter(|_| o.frame.is_none()) {
-            Some(list) => variants.extend(list.iter().filter(|v| v.variant != Dihedral::Original).map(|v| (v.variant, v.pdq))),
-            None => variants.push((Dihedral::FlipPlus1, transposed(&it.pdq))),
+        if let Some(list) = stored.get(&o.file_id).filter(|_| o.frame.is_none()) {
+            variants.extend(list.iter().filter(|v| v.variant != Dihedral::Original).map(|v| (v.variant, v.pdq)));
+        }
+        // The transposed hash needs no pixels: always compared.
+        if !variants.iter().any(|(d, _)| *d == Dihedral::FlipPlus1) {
+            variants.push((Dihedral::FlipPlus1, transposed(&it.pdq)));
         }
         for (variant, pdq) in variants {
             queries.push(Unknown { id: queries.len() as i64, pdq, quality: it.quality });
