@@ -4,6 +4,7 @@
 //! 1 verification failed; 2 usage, input or I/O error; 130 scan cancelled
 //! (Ctrl-C; run the scan again to resume it).
 
+mod lookup;
 mod output;
 mod progress;
 mod report;
@@ -60,7 +61,7 @@ enum Command {
     /// Create or show a case file
     #[command(subcommand)]
     Case(CaseCommand),
-    /// Import, list and remove hash sets in the library
+    /// Import, list, look digests up in, export, verify and remove hash sets in the library
     #[command(subcommand)]
     Hashset(HashsetCommand),
     /// Register and list evidence items of a case
@@ -290,6 +291,27 @@ enum HashsetCommand {
         output: Option<PathBuf>,
         #[command(flatten)]
         library: LibraryArg,
+    },
+    /// Look digests up in the library's sets (like Sleuth Kit's hfind): the MD5, SHA-1 or
+    /// SHA-256 at the start of each line of FILE (bare, md5sum/sha1sum/sha256sum, CSV or
+    /// BSD `MD5 (name) = digest` lines; blank and # lines passed over, others skipped with a
+    /// warning). Prints every digest with its matches, in the list's order; exit 0 whether
+    /// or not any is found
+    Lookup {
+        /// The list of digests [default: standard input; also `-`]
+        file: Option<PathBuf>,
+        /// Use only these hash sets (name or id; repeatable) [default: all]
+        #[arg(long = "hashset", value_name = "NAME")]
+        hashsets: Vec<String>,
+        /// Print only the digests found
+        #[arg(long)]
+        found_only: bool,
+        #[command(flatten)]
+        library: LibraryArg,
+        /// One JSON object per digest, a line each: line, digest, kind, matches (set, set_id,
+        /// set_version, set_kind, record)
+        #[arg(long)]
+        json: bool,
     },
     /// Check every block of a set's tables and records; exit 1 if damaged
     Verify {
@@ -846,6 +868,9 @@ fn hashset(cmd: HashsetCommand) -> Result<u8> {
                 }
             }
             Ok(0)
+        }
+        HashsetCommand::Lookup { file, hashsets, found_only, library, json } => {
+            lookup::lookup(&library.open()?, file.as_deref(), &hashsets, found_only, json)
         }
         HashsetCommand::Verify { name, version, library, json } => {
             let lib = library.open()?;

@@ -8,7 +8,7 @@
 #[macro_use]
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
 
@@ -74,4 +74,66 @@ fn the_fixture_tree_scanned_against_a_set_of_every_format() {
         assert!(outcome["counts"]["known_good"].as_u64().unwrap_or(0) > 0, "{outcome}");
     }
     ws.verify_intact(&case);
+
+    // The same sets asked digest by digest (`spoor hashset lookup`): every
+    // evidence file's MD5, SHA-1 and SHA-256 together find exactly the sets,
+    // alert and ignore alike, that list a file with its content.
+    let by_path: BTreeMap<&[u8], &spoor_fixtures::FixtureFile> =
+        manifest.files.iter().map(|f| (f.path.as_slice(), f)).collect();
+    let mut listing: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for set in manifest.hashsets.iter().filter(|s| s.malformed_line.is_none()) {
+        for path in &set.lists {
+            let file = by_path[path.as_slice()];
+            listing.entry(file.sha256.as_str()).or_default().insert(set.file.to_string_lossy().into_owned());
+        }
+    }
+    let mut list = String::from("# every evidence file's digests, SHA-1 in upper case, CRLF line ends\r\n\r\n");
+    for f in &manifest.files {
+        list.push_str(&format!("{}  {}\r\n{}\r\n{},size\r\n", f.md5, f.path_lossy, f.sha1.to_uppercase(), f.sha256));
+    }
+    list.push_str("md5,sha1\r\n");
+    std::fs::write(ws.path("digests.txt"), &list).expect("write");
+    let run = ws.spoor(&args!["hashset", "lookup", ws.path("digests.txt"), "--json"]);
+    run.ok();
+    assert!(run.stderr.contains("line ") && run.stderr.contains("1 line(s) skipped"), "{}", run.describe());
+    let mut sets_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut line = 2;
+    for text in run.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(text).expect("a JSON line");
+        line += 1;
+        assert_eq!(v["line"], line, "{text}");
+        let digest = v["digest"].as_str().expect("digest").to_string();
+        let kind = v["kind"].as_str().expect("kind");
+        for m in v["matches"].as_array().expect("matches") {
+            assert_eq!(m["record"][kind], digest.as_str(), "the record lists the digest: {text}");
+            sets_of.entry(digest.clone()).or_default().insert(m["set"].as_str().expect("set").to_string());
+        }
+    }
+    assert_eq!(line - 2, 3 * manifest.files.len(), "one JSON line a digest");
+    let mut found_some = 0;
+    for f in &manifest.files {
+        let found: BTreeSet<String> =
+            [&f.md5, &f.sha1, &f.sha256].iter().flat_map(|d| sets_of.get(*d).cloned().unwrap_or_default()).collect();
+        let want = listing.get(f.sha256.as_str()).cloned().unwrap_or_default();
+        assert_eq!(found, want, "{}", f.path_lossy);
+        found_some += usize::from(!found.is_empty());
+    }
+    assert!(found_some > 0, "the sets list some of the files");
+
+    // The text form: a line a match or "not found", `--found-only`, and a
+    // `--hashset` selection.
+    let some = sets_of.keys().next().expect("a digest found").to_string();
+    std::fs::write(ws.path("two.txt"), format!("{some}\n{}\n", "0".repeat(64))).expect("write");
+    let text = ws.spoor(&args!["hashset", "lookup", ws.path("two.txt")]);
+    text.ok();
+    assert!(text.stdout.lines().any(|l| l.starts_with(&some) && !l.ends_with("not found")), "{}", text.describe());
+    assert!(text.stdout.contains(&format!("{}\tnot found", "0".repeat(64))), "{}", text.describe());
+    let only = ws.spoor(&args!["hashset", "lookup", ws.path("two.txt"), "--found-only"]);
+    assert!(!only.ok().stdout.contains("not found"), "{}", only.describe());
+    let first_set = sets_of[&some].iter().next().expect("a set").clone();
+    let picked = ws.spoor(&args!["hashset", "lookup", ws.path("two.txt"), "--hashset", &first_set, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(picked.ok().stdout.lines().next().expect("a line")).expect("json");
+    let names: BTreeSet<&str> = v["matches"].as_array().expect("matches").iter().map(|m| m["set"].as_str().expect("set")).collect();
+    assert_eq!(names, BTreeSet::from([first_set.as_str()]), "{}", picked.describe());
+    ws.spoor(&args!["hashset", "lookup", ws.path("two.txt"), "--hashset", "no such set"]).expect_code(2);
 }

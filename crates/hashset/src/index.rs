@@ -623,11 +623,6 @@ impl Table {
         Ok(())
     }
 
-    /// Entries in the table.
-    pub(crate) fn len(&self) -> usize {
-        self.count
-    }
-
     /// Checksum blocks in the table.
     pub(crate) fn blocks(&self) -> usize {
         self.sums.blocks()
@@ -926,6 +921,22 @@ mod tests {
                 }
                 table.prefetch_fanout(key);
                 table.prefetch_bucket(key);
+            }
+            // The pipelined batch gives each key's entries, in key order,
+            // whatever the pipeline distance (below, at and past the ring).
+            let want: Vec<(usize, u32)> = keys
+                .iter()
+                .enumerate()
+                .flat_map(|(p, key)| {
+                    let (s, e) = table.find(key).expect("find");
+                    (s..e).map(move |i| (p, i))
+                })
+                .map(|(p, i)| (p, table.record(i)))
+                .collect();
+            for d in [1, 3, 16, 32, 100] {
+                let mut got = Vec::new();
+                table.find_many(&keys, d, |p, record| got.push((p, record))).expect("find_many");
+                assert_eq!(got, want, "case {case}, distance {d}");
             }
         }
     }

@@ -192,19 +192,76 @@ fn merge_kinds(pairs: &mut Vec<(usize, RecordRef)>, first: usize) {
     pairs.truncate(write);
 }
 
+/// The lookups of `keyed`'s digests in `table` (of set `set`, digest
+/// kind `kind`), as `(file index, record)` pairs appended to `found`.
+fn find_keyed<const N: usize>(
+    table: &Table,
+    keyed: &Keyed<N>,
+    set: usize,
+    kind: DigestKind,
+    found: &mut Vec<(usize, RecordRef)>,
+) -> Result<()> {
+    table.find_many(&keyed.digests, PIPELINE_LOOKUPS, |p, record| {
+        found.push((keyed.index[p] as usize, RecordRef { set, record, method: kind }));
+    })
+}
+
 /// A block of files' digests in the order their lookups run in (see
-/// [`Matcher::locality_order`]): each file's index in the block and its
-/// digests of the kinds some loaded table holds (the other arrays empty);
-/// with the buffers that put the pairs found back in file order. Kept
-/// between calls (see [`Matcher::scratch`]).
+/// [`Matcher::locality_order`]): per digest kind some loaded table holds,
+/// the files' digests of that kind in the order of their leading bits,
+/// with each one's file index (the other kinds empty); and the buffers
+/// that put the pairs found back in file order. Kept between calls (see
+/// [`Matcher::scratch`]).
 #[derive(Debug, Default)]
 struct Ordered {
-    index: Vec<u32>,
-    md5: Vec<[u8; 16]>,
-    sha1: Vec<[u8; 20]>,
-    sha256: Vec<[u8; 32]>,
+    md5: Keyed<16>,
+    sha1: Keyed<20>,
+    sha256: Keyed<32>,
     found: Vec<(usize, RecordRef)>,
     spare: Vec<(usize, RecordRef)>,
+}
+
+/// Digests of one kind in lookup order, each with its file's index.
+#[derive(Debug, Default)]
+struct Keyed<const N: usize> {
+    index: Vec<u32>,
+    digests: Vec<[u8; N]>,
+}
+
+impl<const N: usize> Keyed<N> {
+    /// The digests `pick` gives of `files` (or none when `used` is
+    /// false), in the order of their leading `bits` bits (at most
+    /// [`RADIX_BITS`]): one pass of a radix sort. The buffers of an earlier
+    /// call are reused in place.
+    fn fill<F>(&mut self, files: &[F], used: bool, bits: u32, pick: impl Fn(&F) -> &[u8; N]) {
+        self.index.clear();
+        self.digests.clear();
+        if !used {
+            return;
+        }
+        let key = |f: &F| {
+            let d = pick(f);
+            (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
+        };
+        let mut starts = vec![0usize; 1 << bits];
+        for f in files {
+            starts[key(f)] += 1;
+        }
+        let mut at = 0;
+        for s in &mut starts {
+            let n = *s;
+            *s = at;
+            at += n;
+        }
+        self.index.resize(files.len(), 0);
+        self.digests.resize(files.len(), [0; N]);
+        for (i, f) in files.iter().enumerate() {
+            let at = &mut starts[key(f)];
+            self.index[*at] = i as u32;
+            self.digests[*at] = *pick(f);
+            *at += 1;
+        }
+    }
 }
 
 impl Matcher {
@@ -320,11 +377,10 @@ impl Matcher {
     /// mapping of a GB where a random read also misses the TLB. And at ten
     /// million lookups a second, every instruction counts too. So:
     ///
-    /// - the files' digests are moved into the order of their leading bits
-    ///   (one radix pass over the digest kind with the most table entries,
-    ///   which cuts a table into 2048 slices), in blocks of up to 2^21
-    ///   files: consecutive lookups then read the same slice of the table,
-    ///   whose pages the TLB keeps;
+    /// - the files' digests of each kind are moved into the order of their
+    ///   leading bits (one radix pass a kind, which cuts a table into 2048
+    ///   slices), in blocks of up to 2^21 files: consecutive lookups then
+    ///   read the same slice of the table, whose pages the TLB keeps;
     /// - each table is searched on its own over the whole block
     ///   (`Table::find_many`): a loop over digests of one width that
     ///   prefetches the fan-out entry of the lookup `2d` ahead, reads the
@@ -404,32 +460,21 @@ impl Matcher {
                 let Some(table) = &set.tables[slot(kind)] else {
                     continue;
                 };
-                let mut emit = |p: usize, record: u32| {
-                    found.push((
-                        ordered.index[p] as usize,
-                        RecordRef {
-                            set: index,
-                            record,
-                            method: kind,
-                        },
-                    ));
-                };
                 match kind {
-                    DigestKind::Md5 => table.find_many(&ordered.md5, PIPELINE_LOOKUPS, &mut emit)?,
-                    DigestKind::Sha1 => table.find_many(&ordered.sha1, PIPELINE_LOOKUPS, &mut emit)?,
-                    DigestKind::Sha256 => {
-                        table.find_many(&ordered.sha256, PIPELINE_LOOKUPS, &mut emit)?
-                    }
+                    DigestKind::Md5 => find_keyed(table, &ordered.md5, index, kind, found)?,
+                    DigestKind::Sha1 => find_keyed(table, &ordered.sha1, index, kind, found)?,
+                    DigestKind::Sha256 => find_keyed(table, &ordered.sha256, index, kind, found)?,
                 }
             }
         }
         Ok(())
     }
 
-    /// The files' digests in the order of the leading bits of the digest
-    /// kind with the most table entries: one pass of a radix sort (up to
-    /// [`RADIX_BITS`] bits), which moves the digests themselves, of the
-    /// kinds some table holds.
+    /// The files' digests of each kind some table holds, in the order of
+    /// their leading bits: one pass of a radix sort (up to [`RADIX_BITS`]
+    /// bits) per kind, which moves the digests themselves. Each kind has
+    /// its own order, so that the lookups in every table, not only the
+    /// tables of one kind, read it slice by slice.
     ///
     /// Why move the digests rather than order indexes into `files`: the
     /// lookups would then read `files` in a random order, and in a batch of
@@ -439,55 +484,56 @@ impl Matcher {
     /// table into 2048 slices (half a MB each at fifty million entries),
     /// and the lookups inside one slice share its pages.
     fn locality_order(&self, files: &[FileDigests], ordered: &mut Ordered) {
-        let mut entries = [0u64; 3];
+        let mut used = [false; 3];
         for set in &self.sets {
             for (slot, table) in set.tables.iter().enumerate() {
-                if let Some(table) = table {
-                    entries[slot] += table.len() as u64;
+                used[slot] |= table.is_some();
+            }
+        }
+        let bits = bits_for(files.len()).min(RADIX_BITS);
+        ordered.md5.fill(files, used[0], bits, |f| &f.0);
+        ordered.sha1.fill(files, used[1], bits, |f| &f.1);
+        ordered.sha256.fill(files, used[2], bits, |f| &f.2);
+    }
+
+    /// Digests of one kind (`N` bytes: 16 MD5, 20 SHA-1, 32 SHA-256), each
+    /// looked up in every loaded set's table of that kind:
+    /// `(digest index, record)` pairs appended to `out`, in digest order,
+    /// each digest's in set order, then table order. The batched path of
+    /// [`Matcher::matches_many`] for a list of bare digests (`spoor
+    /// hashset lookup`), where a line gives one digest and not a file's
+    /// three.
+    pub fn find_digests<const N: usize>(
+        &self,
+        digests: &[[u8; N]],
+        out: &mut Vec<(usize, RecordRef)>,
+    ) -> Result<()> {
+        let kind = match N {
+            16 => DigestKind::Md5,
+            20 => DigestKind::Sha1,
+            32 => DigestKind::Sha256,
+            _ => {
+                return Err(crate::Error::InvalidOptions(format!(
+                    "{N}-byte digests: MD5 is 16 bytes, SHA-1 20, SHA-256 32"
+                )));
+            }
+        };
+        for (n, chunk) in digests.chunks(ORDER_BLOCK).enumerate() {
+            let mut keyed = Keyed::<N>::default();
+            keyed.fill(chunk, true, bits_for(chunk.len()).min(RADIX_BITS), |d| d);
+            let mut found = Vec::new();
+            for (index, set) in self.sets.iter().enumerate() {
+                if let Some(table) = &set.tables[slot(kind)] {
+                    find_keyed(table, &keyed, index, kind, &mut found)?;
                 }
             }
-        }
-        let slot = (0..3).max_by_key(|&s| (entries[s], 3 - s)).unwrap_or(0);
-        let bits = bits_for(files.len()).min(RADIX_BITS);
-        let key = |f: &FileDigests| {
-            let d = digest_of(f, slot);
-            (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
-        };
-        let mut starts = vec![0usize; 1 << bits];
-        for f in files {
-            starts[key(f)] += 1;
-        }
-        let mut at = 0;
-        for s in &mut starts {
-            let n = *s;
-            *s = at;
-            at += n;
-        }
-        // Resized in place: the buffers of an earlier call are reused.
-        let n = files.len();
-        let used = |s: usize| if entries[s] > 0 { n } else { 0 };
-        ordered.index.clear();
-        ordered.index.resize(n, 0);
-        ordered.md5.clear();
-        ordered.md5.resize(used(0), [0; 16]);
-        ordered.sha1.clear();
-        ordered.sha1.resize(used(1), [0; 20]);
-        ordered.sha256.clear();
-        ordered.sha256.resize(used(2), [0; 32]);
-        for (i, f) in files.iter().enumerate() {
-            let at = &mut starts[key(f)];
-            ordered.index[*at] = i as u32;
-            if let Some(d) = ordered.md5.get_mut(*at) {
-                *d = f.0;
+            let first = out.len();
+            radix_sort_into(&found, bits_for(chunk.len()), |p| p.0, &mut Vec::new(), out);
+            for pair in &mut out[first..] {
+                pair.0 += n * ORDER_BLOCK;
             }
-            if let Some(d) = ordered.sha1.get_mut(*at) {
-                *d = f.1;
-            }
-            if let Some(d) = ordered.sha256.get_mut(*at) {
-                *d = f.2;
-            }
-            *at += 1;
         }
+        Ok(())
     }
 
     /// Whether any loaded set holds known videos (vPDQ).
@@ -647,5 +693,16 @@ mod tests {
             matcher.matches_in_blocks(&files, &mut got, block).expect("batched");
             assert_eq!(got, one_by_one, "blocks of {block}");
         }
+        // The same MD5s as bare digests: the same pairs (the set has only
+        // an MD5 table); other widths find nothing or are refused.
+        let md5s: Vec<[u8; 16]> = files.iter().map(|f| f.0).collect();
+        let mut got = vec![(usize::MAX, one_by_one[0].1)];
+        matcher.find_digests(&md5s, &mut got).expect("digests");
+        assert_eq!(got[0].0, usize::MAX, "what was in `out` stays");
+        assert_eq!(&got[1..], &one_by_one[..]);
+        let mut none = Vec::new();
+        matcher.find_digests(&[[0u8; 20]; 3], &mut none).expect("no SHA-1 table");
+        assert!(none.is_empty());
+        assert!(matcher.find_digests(&[[0u8; 8]], &mut none).is_err());
     }
 }

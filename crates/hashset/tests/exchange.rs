@@ -437,6 +437,7 @@ fn a_damaged_table_gives_errors_never_wrong_answers() {
     // Look up every record's MD5: never a wrong hit; the ones in the damaged
     // block fail; the others still work.
     let (mut errors, mut found) = (0, 0);
+    let (mut intact, mut damaged) = (Vec::new(), Vec::new());
     for i in 0..20_000u64 {
         let j = if i % 1000 == 999 { i - 1 } else { i };
         let md5: [u8; 16] = digest(j, 1, 16).try_into().expect("16");
@@ -445,16 +446,40 @@ fn a_damaged_table_gives_errors_never_wrong_answers() {
                 assert_eq!(hits.len(), 1, "record {i}: a wrong answer");
                 assert_eq!(hits[0].record.md5.as_deref(), Some(hex::encode(md5).as_str()));
                 found += 1;
+                intact.push((md5, [0; 20], [0; 32]));
             }
             Err(Error::Corrupt { path, reason }) => {
                 assert_eq!(path, idx);
                 assert!(reason.contains("checksum mismatch"), "{reason}");
                 errors += 1;
+                damaged.push((md5, [0; 20], [0; 32]));
             }
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
     assert!(errors > 0 && found > 0, "{errors} errors, {found} found");
+    // The batched path: a batch that reaches the damaged block fails as a
+    // whole, never with a wrong or partial answer; one that does not finds
+    // every record.
+    let mut mixed = intact.clone();
+    mixed.insert(intact.len() / 2, damaged[0]);
+    let mut pairs = Vec::new();
+    match matcher.matches_many(&mixed, &mut pairs) {
+        Err(Error::Corrupt { path, reason }) => {
+            assert_eq!(path, idx);
+            assert!(reason.contains("checksum mismatch"), "{reason}");
+            assert!(pairs.is_empty(), "{} pairs from a failed batch", pairs.len());
+        }
+        other => panic!("a batch through a damaged block gave {other:?}"),
+    }
+    pairs.clear();
+    matcher.matches_many(&intact, &mut pairs).expect("the intact blocks");
+    assert_eq!(pairs.len(), intact.len());
+    for (n, (file, r)) in pairs.iter().enumerate() {
+        assert_eq!(*file, n, "one pair a file, in file order");
+        let record = matcher.record(r).expect("record");
+        assert_eq!(record.md5.as_deref(), Some(hex::encode(intact[n].0).as_str()));
+    }
     let err = h.library.verify_set("Set", None).expect_err("damaged");
     assert!(err.to_string().contains("md5.idx"), "{err}");
 
