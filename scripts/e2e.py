@@ -9,7 +9,9 @@ video -> scan, cancel, resume -> the expected hits, with blurred thumbnails
 and the video's blurred contact sheet -> categorise one with the keyboard ->
 export a report -> verify -> triage: priority with its score, series with
 their members, a camera original's metadata, the victim-identification
-VICS export; then, with --big, a case of 100,000 hits scrolled to its end.
+VICS export; then, with --big, a case of 100,000 hits scrolled to its end;
+then, in a second session with an anchor ledger that cannot be written, the
+window's warning about it.
 The CLI then checks, from the outside, that the window's actions are in the
 case (review, exports).
 
@@ -24,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -87,6 +90,79 @@ def press(driver, el):
 def text_of(driver, test_id):
     els = tids(driver, test_id)
     return els[0].text if els else ""
+
+
+def session(driver_url, app):
+    """A new WebDriver session: tauri-driver starts `app` for it."""
+    caps = {"browserName": "wry", "tauri:options": {"application": os.path.abspath(app)}}
+    opts = webdriver.ChromeOptions()  # only a carrier for the capabilities
+    for k, v in caps.items():
+        opts.set_capability(k, v)
+    driver = webdriver.Remote(command_executor=driver_url, options=opts, client_config=ClientConfig(remote_server_addr=driver_url, keep_alive=True, timeout=120))
+    # Typed paths are text for the app, never files to upload.
+    driver.file_detector = UselessFileDetector()
+    return driver
+
+
+def ledger_failure(args):
+    """The app started with SPOOR_ANCHORS under a regular file (the ledger
+    cannot be made): a write to a case stands, and the window says that its
+    chain head is not in the ledger, naming the ledger and the OS error,
+    until dismissed; the next write says it again; Settings names the ledger."""
+    blocker = os.path.join(args.work, "not-a-folder")
+    with open(blocker, "w") as f:
+        f.write("a regular file: no anchor ledger can be made under it\n")
+    ledger = os.path.join(blocker, "anchors.jsonl")
+    # tauri-driver passes its own environment on: the app gets this one
+    # ledger through a wrapper that sets it and runs the app in its place.
+    wrapper = os.path.join(args.work, "spoor-app-unwritable-ledger")
+    with open(wrapper, "w") as f:
+        f.write(f"#!/bin/sh\nSPOOR_ANCHORS={shlex.quote(ledger)} exec {shlex.quote(os.path.abspath(args.app))} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    case_path = os.path.join(args.work, "ledger.spoor")
+    driver = session(args.driver, wrapper)
+    try:
+        wait_for(driver, lambda d: tids(d, "create-case"), "the start screen")
+        check("ledger: no warning before a write", not tids(driver, "ledger-banner"))
+        type_into(driver, "new-case-path", case_path)
+        type_into(driver, "new-case-number", "2026-0043")
+        type_into(driver, "new-case-examiner", "A. de Vries")
+        click(driver, "create-case")
+        title = wait_for(driver, lambda d: text_of(d, "case-title"), "the case view")
+        check("ledger: the case is written anyway", "2026-0043" in title and os.path.exists(case_path), title)
+        banner = wait_for(driver, lambda d: text_of(d, "ledger-banner"), "the ledger warning", timeout=30)
+        shown = text_of(driver, "ledger-banner-path")
+        check("ledger: warning names the ledger", shown == ledger, shown)
+        error = text_of(driver, "ledger-banner-error")
+        check("ledger: warning gives the OS error", "os error" in error, error)
+        check(
+            "ledger: warning says what it means and what to do",
+            "could not be written" in banner and "saved and is intact" in banner and "not anchored" in banner and "SPOOR_ANCHORS" in banner,
+            banner.replace("\n", " | ")[:300],
+        )
+        click(driver, "ledger-dismiss")
+        gone = wait_for(driver, lambda d: not tids(d, "ledger-banner"), "the warning dismissed", timeout=30)
+        check("ledger: warning dismissed", gone)
+        click(driver, "tab-evidence")
+        type_into(driver, "evidence-id", "ITEM-001")
+        type_into(driver, "evidence-folder", os.path.join(args.fixtures, "evidence"))
+        click(driver, "add-evidence")
+        wait_for(driver, lambda d: "ITEM-001" in text_of(d, "evidence-result"), "the evidence result")
+        again = wait_for(driver, lambda d: text_of(d, "ledger-banner-path"), "the warning again", timeout=30)
+        check("ledger: the next write warns again", again == ledger, again)
+        click(driver, "tab-settings")
+        in_use = wait_for(driver, lambda d: text_of(d, "ledger-path"), "the ledger in Settings")
+        check("ledger: Settings names the ledger in use", in_use == ledger, in_use)
+    except Exception as e:  # a step that never came is a failure, not a crash
+        check("ledger workflow", False, f"{e.__class__.__name__}: {e}")
+        driver.get_screenshot_as_file(os.path.join(args.work, "ledger-failure.png"))
+    finally:
+        driver.quit()
+    # From outside: the case itself is intact (checked without a ledger:
+    # its heads are in none).
+    env = dict(os.environ, SPOOR_ANCHORS=os.path.join(args.work, "no-such-ledger.jsonl"))
+    r = subprocess.run([args.spoor, "verify", case_path], capture_output=True, text=True, env=env)
+    check("ledger: CLI verify: the case itself intact", r.returncode == 0, (r.stdout + r.stderr).strip().splitlines()[:1])
 
 
 def big(driver, case_path):
@@ -156,13 +232,7 @@ def main():
                 f.write(f"{v['frame_number']},{v['quality']},{v['hash']},{v['timestamp']:.3f}\n")
     expected_paths = sorted(expected_paths + ["clip.mp4"])
 
-    caps = {"browserName": "wry", "tauri:options": {"application": os.path.abspath(args.app)}}
-    opts = webdriver.ChromeOptions()  # only a carrier for the capabilities
-    for k, v in caps.items():
-        opts.set_capability(k, v)
-    driver = webdriver.Remote(command_executor=args.driver, options=opts, client_config=ClientConfig(remote_server_addr=args.driver, keep_alive=True, timeout=120))
-    # Typed paths are text for the app, never files to upload.
-    driver.file_detector = UselessFileDetector()
+    driver = session(args.driver, args.app)
     shots = args.screenshots
     if shots:
         os.makedirs(shots, exist_ok=True)
@@ -412,6 +482,9 @@ def main():
         check("VICS export holds the camera originals", False, e)
     r = subprocess.run([args.spoor, "verify", case_path], capture_output=True, text=True)
     check("CLI verify: intact", r.returncode == 0, r.returncode)
+
+    if not shots:
+        ledger_failure(args)
 
     passed = sum(results)
     failed = len(results) - passed

@@ -42,7 +42,9 @@ for _ in $(seq 1 50); do
 done
 
 # The app reads its library and recent list from here (never the user's).
+# The anchor ledger too, unless the caller (scripts/test.sh) chose one.
 export SPOOR_LIBRARY="$work/library" SPOOR_APP_DATA="$work/appdata" SPOOR_EXAMINER=""
+export SPOOR_ANCHORS="${SPOOR_ANCHORS-$work/anchors.jsonl}"
 unset SPOOR_EXAMINER
 # setsid: tauri-driver leads its own process group (it, WebKitWebDriver and the app).
 DISPLAY="$display" setsid tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &

@@ -39,6 +39,8 @@ pub fn typescript() -> String {
         crate::commands::ThumbnailData,
         crate::commands::ExportReportRequest,
         crate::commands::VictimIdExportRequest,
+        crate::ledger::LedgerFailure,
+        crate::ledger::LedgerStatus,
         spoor_case::NewCase,
         spoor_case::CaseInfo,
         spoor_case::AcquisitionHash,

@@ -202,10 +202,22 @@ pub struct ExportReportRequest {
 }
 
 /// Runs `f` on the blocking pool: commands never hold up the window.
+///
+/// Every command's work goes through here, so here the shell takes a failed
+/// anchor-ledger append of whatever the work wrote (succeeded or not) and
+/// queues it for the window ([`crate::ledger`]): no command that writes to
+/// a case, now or added later, can leave one unsaid.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let out = f();
+        crate::ledger::collect();
+        out
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorCode::Internal, format!("background task failed: {e}")));
+    // A panic in `f` still leaves any failure for the next command.
+    crate::ledger::collect();
+    result?
 }
 
 /// Runs long work on its own thread and sends a [`WorkProgress`] with
@@ -232,6 +244,8 @@ async fn with_ticks<T: Send + 'static>(
             match rx.recv_timeout(TICK) {
                 Ok(result) => break result,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    // Long work writes more than once: say a failure now.
+                    crate::ledger::collect();
                     let _ = channel.send(WorkProgress::at(stage, detail.clone(), unit, &probe(), started.elapsed().as_secs_f64()));
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
@@ -414,6 +428,8 @@ struct ChannelProgress(Channel<spoor_scan::Snapshot>);
 
 impl spoor_scan::Progress for ChannelProgress {
     fn update(&self, snapshot: &spoor_scan::Snapshot) {
+        // A scan writes batch by batch: a failed head is queued while it runs.
+        crate::ledger::collect();
         let _ = self.0.send(snapshot.clone());
     }
 }

@@ -9,6 +9,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod ledger;
 pub mod recent;
 
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ use tauri::Manager;
 /// generated context). There is nothing useful a desktop binary can do then
 /// except report it and exit.
 pub fn run() {
+    // Warnings (a failed anchor-ledger append among them) on stderr;
+    // `SPOOR_LOG` as for the CLI.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPOOR_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -64,6 +69,8 @@ pub fn run() {
             commands::verify_case,
             commands::export_report,
             commands::verify_report,
+            ledger::ledger_status,
+            ledger::dismiss_ledger_failures,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Spoor desktop app");

@@ -3,6 +3,7 @@ import { api, errorText } from "./api";
 import type { AppInfo, CaseOverview, RecentCase } from "./bindings";
 import { PathField } from "./picker";
 import { CaseView } from "./case";
+import { dismissLedger, ledgerWarning, useLedger } from "./ledger";
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -29,6 +30,7 @@ export function App() {
           </button>
         )}
       </header>
+      <LedgerBanner />
       {overview ? (
         <CaseView overview={overview} onOverview={setOverview} />
       ) : (
@@ -118,5 +120,53 @@ function Start({ onOpen }: { onOpen: (o: CaseOverview) => void }) {
         </p>
       )}
     </main>
+  );
+}
+
+/** A failed anchor-ledger append: shown until the examiner dismisses it,
+ * and again at the next failure. */
+function LedgerBanner() {
+  const w = ledgerWarning(useLedger());
+  const [error, setError] = useState<string | null>(null);
+  if (!w) return null;
+  const { latest } = w;
+  const writes = w.heads === 1 ? "1 write" : `${w.heads} writes`;
+  return (
+    <section className="banner-warn" role="alert" data-testid="ledger-banner">
+      <div className="banner-text">
+        <h3>The anchor ledger could not be written</h3>
+        <p>
+          The chain head of {writes} to case <span className="mono break">{latest.case_path}</span> was not recorded in the anchor
+          ledger <span className="mono break" data-testid="ledger-banner-path">{latest.ledger}</span>:{" "}
+          <span className="mono" data-testid="ledger-banner-error">{latest.error}</span>
+          <span className="muted small">
+            {" "}
+            (latest {latest.time_utc}
+            {w.failures > 1 ? `; ${w.failures} failures since the last dismissal` : ""}
+            {w.dropped > 0 ? `; ${w.dropped} older not kept` : ""}
+            {w.otherLedgers.length > 0 ? `; also ${w.otherLedgers.join(", ")}` : ""})
+          </span>
+        </p>
+        <p>
+          The case itself was saved and is intact; <code>spoor verify</code> will report {w.heads === 1 ? "this write's chain head" : "these writes' chain heads"}{" "}
+          as not anchored.
+        </p>
+        <p>
+          To fix: make the ledger&apos;s folder writable (or free space on its disk), or start Spoor with <code>SPOOR_ANCHORS</code> set
+          to a ledger file you can write. Settings shows the ledger in use.
+        </p>
+        {error && <p className="error">{error}</p>}
+      </div>
+      <button
+        type="button"
+        data-testid="ledger-dismiss"
+        onClick={() => {
+          setError(null);
+          dismissLedger(w.upTo).catch((e) => setError(errorText(e)));
+        }}
+      >
+        Dismiss
+      </button>
+    </section>
   );
 }

@@ -34,6 +34,7 @@ import type {
   WarningView,
   WorkProgress,
 } from "./bindings";
+import { ticking, written } from "./ledger";
 
 export function isAppError(e: unknown): e is AppError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -54,17 +55,19 @@ function channel<T>(onMessage: (m: T) => void): Channel<T> {
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   recentCases: () => invoke<RecentCase[]>("recent_cases"),
-  createCase: (path: string, info: NewCase) => invoke<CaseOverview>("create_case", { path, info }),
-  openCase: (path: string) => invoke<CaseOverview>("open_case", { path }),
+  // Commands that may write (a case, or the library) are `written`: the
+  // anchor ledger is checked when they settle (ledger.ts).
+  createCase: (path: string, info: NewCase) => written(invoke<CaseOverview>("create_case", { path, info })),
+  openCase: (path: string) => written(invoke<CaseOverview>("open_case", { path })),
   overview: (path: string) => invoke<CaseOverview>("case_overview", { path }),
-  addEvidence: (path: string, request: AddEvidence) => invoke<EvidenceItem>("add_evidence", { path, request }),
+  addEvidence: (path: string, request: AddEvidence) => written(invoke<EvidenceItem>("add_evidence", { path, request })),
   librarySets: () => invoke<LibraryView>("library_sets"),
   detectFormat: (file: string) => invoke<Format | null>("detect_format", { file }),
   importHashset: (request: ImportRequest, onProgress: (p: WorkProgress) => void) =>
-    invoke<ImportResult>("import_hashset", { request, onProgress: channel(onProgress) }),
-  removeHashset: (id: string) => invoke<SetInfo>("remove_hashset", { id }),
+    written(invoke<ImportResult>("import_hashset", { request, onProgress: channel(ticking(onProgress)) })),
+  removeHashset: (id: string) => written(invoke<SetInfo>("remove_hashset", { id })),
   scan: (path: string, request: ScanRequest, onProgress: (s: Snapshot) => void) =>
-    invoke<Outcome>("scan", { path, request, onProgress: channel(onProgress) }),
+    written(invoke<Outcome>("scan", { path, request, onProgress: channel(ticking(onProgress)) })),
   cancelScan: () => invoke<boolean>("cancel_scan"),
   hits: (path: string, query: HitQuery) => invoke<HitPage>("hits", { path, query }),
   fileDetail: (path: string, fileId: number) => invoke<FileDetail>("file_detail", { path, fileId }),
@@ -72,13 +75,14 @@ export const api = {
     invoke<ThumbnailData>("thumbnail", { path, fileId, maxSide }),
   contactSheet: (path: string, fileId: number) => invoke<ThumbnailData | null>("contact_sheet", { path, fileId }),
   triage: (path: string, settings: TriageSettings | null) => invoke<CaseTriage>("triage", { path, settings }),
-  exportVictimId: (path: string, request: VictimIdExportRequest) => invoke<UnknownExportOutcome>("export_victim_id", { path, request }),
+  exportVictimId: (path: string, request: VictimIdExportRequest) =>
+    written(invoke<UnknownExportOutcome>("export_victim_id", { path, request })),
   review: (path: string, fileId: number, category: string | null, note: string, examiner: string | null) =>
-    invoke<Review>("review", { path, fileId, category, note, examiner }),
+    written(invoke<Review>("review", { path, fileId, category, note, examiner })),
   warnings: (path: string) => invoke<WarningView[]>("warnings", { path }),
   auditLog: (path: string) => invoke<AuditEntry[]>("audit_log", { path }),
   verifyCase: (path: string) => invoke<VerifyReport>("verify_case", { path }),
   exportReport: (path: string, request: ExportReportRequest, onProgress: (p: WorkProgress) => void) =>
-    invoke<ExportOutcome>("export_report", { path, request, onProgress: channel(onProgress) }),
+    written(invoke<ExportOutcome>("export_report", { path, request, onProgress: channel(ticking(onProgress)) })),
   verifyReport: (path: string, file: string) => invoke<FileCheck>("verify_report", { path, file }),
 };

@@ -126,6 +126,55 @@ settings: TriageSettings | null, output: string,
  */
 examiner: string | null, };
 
+export type LedgerFailure = { 
+/**
+ * Increases by one per failure this process noted (from 1).
+ */
+id: number, 
+/**
+ * When the shell took the failure from the engine.
+ */
+time_utc: string, 
+/**
+ * The ledger file that could not be written.
+ */
+ledger: string, 
+/**
+ * The operating system's error.
+ */
+error: string, 
+/**
+ * The case whose chain head is missing from the ledger.
+ */
+case_path: string, 
+/**
+ * How many writes' heads (each write to a case is one).
+ */
+heads: number, 
+/**
+ * The whole warning as one sentence (as the CLI prints it).
+ */
+message: string, };
+
+export type LedgerStatus = { 
+/**
+ * The ledger file (`spoor_case::anchors::default_ledger`); `None` when
+ * `SPOOR_ANCHORS` is set empty: no heads are recorded at all.
+ */
+ledger: string | null, 
+/**
+ * Whether `SPOOR_ANCHORS` chose it (else the per-user default).
+ */
+from_env: boolean, 
+/**
+ * Oldest first.
+ */
+failures: Array<LedgerFailure>, 
+/**
+ * Failures no longer kept (more than 100 undismissed).
+ */
+dropped: number, };
+
 export type NewCase = { case_number: string, title: string, agency: string, examiner: string, 
 /**
  * IANA name of the examiner's time zone, for display; the case stores

@@ -19,6 +19,7 @@ import { PathField } from "./picker";
 import { HitsView } from "./hits";
 import { TriageView } from "./triage";
 import { useWellness } from "./settings";
+import { ledgerSource, useLedger } from "./ledger";
 
 const TABS = ["overview", "evidence", "library", "scan", "hits", "triage", "warnings", "audit", "verify", "export", "settings"] as const;
 type Tab = (typeof TABS)[number];
@@ -742,6 +743,33 @@ function Settings() {
         hide already-categorised material from the review queue
       </label>
       <p className="muted small">Videos are never played automatically and never with sound.</p>
+      <AnchorLedger />
     </section>
+  );
+}
+
+/** Which anchor ledger every write's chain head goes to (so the examiner can check it). */
+function AnchorLedger() {
+  const status = useLedger();
+  return (
+    <>
+      <h2>Anchor ledger</h2>
+      <p className="muted">
+        Every write to a case also appends the case&apos;s new chain head to this file outside the case; <code>spoor verify</code> checks the
+        case against it.
+      </p>
+      {status ? (
+        <dl className="facts">
+          <dt>File</dt>
+          <dd className="mono" data-testid="ledger-path">
+            {status.ledger ?? "none"}
+          </dd>
+          <dt>Chosen by</dt>
+          <dd>{ledgerSource(status)}</dd>
+        </dl>
+      ) : (
+        <p className="muted">Not known yet.</p>
+      )}
+    </>
   );
 }

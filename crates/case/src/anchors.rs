@@ -115,17 +115,45 @@ pub fn line_hash(line: &[u8]) -> String {
     hex::encode(Sha256::digest(line))
 }
 
-static LAST_FAILURE: Mutex<Option<String>> = Mutex::new(None);
+/// Heads that could not be recorded since the failure was last taken: the
+/// last ledger and error, and how many heads failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The ledger that could not be written.
+    pub ledger: PathBuf,
+    /// The operating system's error, as text.
+    pub error: String,
+    /// The case whose head was not recorded (as it is written in the ledger).
+    pub case_path: String,
+    /// How many heads were not recorded (each write to a case is one).
+    pub heads: u64,
+}
+
+impl Failure {
+    /// The failure as one sentence (what the CLI prints).
+    pub fn message(&self) -> String {
+        format!("the chain head was not recorded in the anchor ledger {}: {}", self.ledger.display(), self.error)
+    }
+}
+
+static LAST_FAILURE: Mutex<Option<Failure>> = Mutex::new(None);
 
 /// Why the last head could not be recorded, if it could not (the write to
 /// the case itself stood); taken, so it is said once.
 pub fn take_failure() -> Option<String> {
+    take_failure_detail().map(|f| f.message())
+}
+
+/// As [`take_failure`], with the ledger, error, case and number of heads
+/// apart (for the desktop app's warning).
+pub fn take_failure_detail() -> Option<Failure> {
     LAST_FAILURE.lock().map(|mut f| f.take()).unwrap_or(None)
 }
 
-pub(crate) fn note_failure(ledger: &Path, err: &io::Error) {
+pub(crate) fn note_failure(ledger: &Path, case_path: &str, err: &io::Error) {
     if let Ok(mut f) = LAST_FAILURE.lock() {
-        *f = Some(format!("the chain head was not recorded in the anchor ledger {}: {err}", ledger.display()));
+        let heads = f.as_ref().map_or(0, |p| p.heads) + 1;
+        *f = Some(Failure { ledger: ledger.to_path_buf(), error: err.to_string(), case_path: case_path.to_string(), heads });
     }
 }
 

@@ -287,8 +287,9 @@ impl Case {
             case_path: self.anchor_path.display().to_string(),
             prev_line: String::new(),
         };
+        let case_path = anchor.case_path.clone();
         if let Err(e) = anchors::record(&ledger, anchor) {
-            anchors::note_failure(&ledger, &e);
+            anchors::note_failure(&ledger, &case_path, &e);
         }
     }
 
