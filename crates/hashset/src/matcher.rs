@@ -392,9 +392,9 @@ impl Matcher {
     ///   a record that several digest kinds of its set matched is kept
     ///   once with the strongest, as [`Matcher::matches`] does.
     ///
-    /// On the 50 M table of `bench/hashset.sh` this runs at 10-14 M
-    /// lookups a second on one core (a block of two million keys); a
-    /// block of 1024 at about 8 M.
+    /// On the 50 M tables of `bench/hashset.sh` this runs at 11-14 M
+    /// lookups a second on one core with a block of two million keys, and
+    /// at 6-8 M with blocks of 1024.
     pub fn matches_many(
         &self,
         files: &[FileDigests],
