@@ -454,6 +454,13 @@ fn a_case_verified_without_its_ledger_verifies_with_a_note() {
     let text = ws.command(&args!["verify", case]).env("SPOOR_ANCHORS", ws.path("none/anchors.jsonl")).output().expect("run spoor");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("INTACT") && text.contains("note: no anchor ledger at"), "{text}");
+    // A ledger this account cannot read (here a folder where the file
+    // should be) is the same: not a sign that the case changed.
+    std::fs::create_dir_all(ws.path("folder/anchors.jsonl")).expect("mkdir");
+    let (run, report) = verify_against(&ws, &case, &ws.path("folder/anchors.jsonl"), &[]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(report["anchors"]["ledger_found"], false, "{report}");
+    assert!(report["anchors"]["notes"].to_string().contains("cannot be read"), "{report}");
     // With its own ledger every head is confirmed.
     let (run, report) = verify_against(&ws, &case, &ws.anchors(), &[]);
     assert_eq!(run.code, 0, "{}", run.describe());
