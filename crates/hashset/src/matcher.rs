@@ -138,6 +138,22 @@ fn radix_sort_into<T: Copy>(
     }
 }
 
+/// The counting half of a radix pass: for each of `buckets` digits, where
+/// its first item goes (the items of lower digits before it).
+fn bucket_starts<T>(items: &[T], buckets: usize, digit: impl Fn(&T) -> usize) -> Vec<usize> {
+    let mut starts = vec![0usize; buckets];
+    for item in items {
+        starts[digit(item)] += 1;
+    }
+    let mut at = 0;
+    for s in &mut starts {
+        let n = *s;
+        *s = at;
+        at += n;
+    }
+    starts
+}
+
 /// One radix pass: `items` stably ordered by bits `shift..shift + width`
 /// of their key, written over `target` (as long as `items`).
 fn scatter<T: Copy>(
@@ -147,22 +163,31 @@ fn scatter<T: Copy>(
     key: impl Fn(&T) -> usize,
     target: &mut [T],
 ) {
-    let mask = (1usize << width) - 1;
-    let mut starts = [0usize; 1 << RADIX_BITS];
+    let digit = |item: &T| (key(item) >> shift) & ((1usize << width) - 1);
+    let mut starts = bucket_starts(items, 1 << width, digit);
     for item in items {
-        starts[(key(item) >> shift) & mask] += 1;
+        let at = &mut starts[digit(item)];
+        target[*at] = *item;
+        *at += 1;
     }
-    let mut at = 0;
-    for s in &mut starts[..=mask] {
-        let n = *s;
-        *s = at;
-        at += n;
+}
+
+/// `lookup` of `items` in blocks of at most `block`, each block's pairs
+/// appended to `out` with their indexes counted from the start of `items`.
+fn by_blocks<T>(
+    items: &[T],
+    block: usize,
+    out: &mut Vec<(usize, RecordRef)>,
+    mut lookup: impl FnMut(&[T], &mut Vec<(usize, RecordRef)>) -> Result<()>,
+) -> Result<()> {
+    for (n, chunk) in items.chunks(block).enumerate() {
+        let first = out.len();
+        lookup(chunk, out)?;
+        for pair in &mut out[first..] {
+            pair.0 += n * block;
+        }
     }
-    for item in items {
-        let digit = (key(item) >> shift) & mask;
-        target[starts[digit]] = *item;
-        starts[digit] += 1;
-    }
+    Ok(())
 }
 
 /// Within each file's pairs from `first` on (consecutive, as the batched
@@ -243,16 +268,7 @@ impl<const N: usize> Keyed<N> {
             let d = pick(f);
             (u32::from_be_bytes([d[0], d[1], d[2], d[3]]) >> (32 - bits)) as usize
         };
-        let mut starts = vec![0usize; 1 << bits];
-        for f in files {
-            starts[key(f)] += 1;
-        }
-        let mut at = 0;
-        for s in &mut starts {
-            let n = *s;
-            *s = at;
-            at += n;
-        }
+        let mut starts = bucket_starts(files, 1 << bits, key);
         self.index.resize(files.len(), 0);
         self.digests.resize(files.len(), [0; N]);
         for (i, f) in files.iter().enumerate() {
@@ -410,19 +426,12 @@ impl Matcher {
         out: &mut Vec<(usize, RecordRef)>,
         block: usize,
     ) -> Result<()> {
-        if files.len() > block {
-            for (n, chunk) in files.chunks(block).enumerate() {
-                let first = out.len();
-                self.matches_in_blocks(chunk, out, block)?;
-                for pair in &mut out[first..] {
-                    pair.0 += n * block;
-                }
-            }
-            return Ok(());
-        }
-        if files.is_empty() {
-            return Ok(());
-        }
+        by_blocks(files, block, out, |files, out| self.matches_block(files, out))
+    }
+
+    /// [`Matcher::matches_many`] of one block (at most [`ORDER_BLOCK`]
+    /// files, so that its indexes and sort keys fit two radix passes).
+    fn matches_block(&self, files: &[FileDigests], out: &mut Vec<(usize, RecordRef)>) -> Result<()> {
         let mut ordered = self
             .scratch
             .lock()
@@ -518,7 +527,7 @@ impl Matcher {
                 )));
             }
         };
-        for (n, chunk) in digests.chunks(ORDER_BLOCK).enumerate() {
+        by_blocks(digests, ORDER_BLOCK, out, |chunk, out| {
             let mut keyed = Keyed::<N>::default();
             keyed.fill(chunk, true, bits_for(chunk.len()).min(RADIX_BITS), |d| d);
             let mut found = Vec::new();
@@ -527,13 +536,9 @@ impl Matcher {
                     find_keyed(table, &keyed, index, kind, &mut found)?;
                 }
             }
-            let first = out.len();
             radix_sort_into(&found, bits_for(chunk.len()), |p| p.0, &mut Vec::new(), out);
-            for pair in &mut out[first..] {
-                pair.0 += n * ORDER_BLOCK;
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Whether any loaded set holds known videos (vPDQ).
